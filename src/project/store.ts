@@ -1,0 +1,64 @@
+// The task store contract. SqliteStore is the one implementation today; DESIGN §10 plans a
+// PostgreSQL one, so nothing above this interface may reach for SQL.
+import type { Dependency, Project, Task, TaskPhase, TaskStatus, Transition } from './model.js';
+
+export interface TaskFilter {
+  projectId?: string;
+  status?: TaskStatus | TaskStatus[];
+  includeOrphaned?: boolean;
+}
+
+/** Fields a caller may set when creating a task; the store fills ids, timestamps and defaults. */
+export type NewTask = Omit<
+  Task,
+  'id' | 'created_at' | 'updated_at' | 'stale' | 'orphaned' | 'overrides' | 'review_note' | 'reviewed_at'
+> &
+  Partial<Pick<Task, 'id' | 'stale' | 'orphaned'>>;
+
+/** Content fields sync may update; never status or phase (those go through `transitionTask`). */
+export type TaskContentPatch = Partial<
+  Omit<Task, 'id' | 'project_id' | 'blueprint_id' | 'status' | 'phase' | 'created_at' | 'updated_at'>
+>;
+
+export interface TransitionRequest {
+  status?: TaskStatus;
+  phase?: TaskPhase;
+  reason: string;
+}
+
+export interface Store {
+  /** Runs `fn` in one transaction (nested calls join the outer one). Throws roll everything back. */
+  transaction<T>(fn: () => T): T;
+
+  getProject(id: string): Project | null;
+  getProjectByKey(key: string): Project | null;
+  listProjects(): Project[];
+  /** Creates the project for `key`, or updates its title/blueprint file. */
+  upsertProject(input: { key: string; title: string | null; blueprint_file: string | null }): Project;
+
+  getTask(id: string): Task | null;
+  getTaskByBlueprintId(projectId: string, blueprintId: string): Task | null;
+  /**
+   * Finds a task by task id or blueprint id (DESIGN §4); `projectKey` disambiguates a blueprint id
+   * used in several projects. Throws NotFoundError / UsageError (ambiguous) with a clear sentence.
+   */
+  resolveTask(ref: string, projectKey?: string): Task;
+  listTasks(filter?: TaskFilter): Task[];
+  createTask(task: NewTask): Task;
+  updateTaskContent(id: string, patch: TaskContentPatch): Task;
+  /**
+   * Changes status and/or phase after checking the lifecycle rules (DESIGN §4); records the
+   * transition with its reason. Throws ConflictError for a transition that is not allowed.
+   */
+  transitionTask(id: string, request: TransitionRequest): Task;
+  listTransitions(taskId: string): Transition[];
+
+  listDependencies(filter?: { projectId?: string; taskId?: string }): Dependency[];
+  /** Replaces every dependency of `taskId` that came from `source`. */
+  setDependencies(taskId: string, source: Dependency['source'], deps: Omit<Dependency, 'task_id' | 'source'>[]): void;
+  addDependency(dep: Dependency): void;
+  /** Returns whether a dependency was removed. */
+  removeDependency(taskId: string, dependsOnId: string): boolean;
+
+  close(): void;
+}

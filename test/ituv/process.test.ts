@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { runCommand } from '../../src/ituv/process.js';
+
+const base = { cwd: process.cwd(), env: { PATH: process.env.PATH } };
+
+describe('runCommand', () => {
+  it('captures output and the exit code', async () => {
+    const result = await runCommand('echo out; echo err >&2; exit 3', base);
+    expect(result).toMatchObject({ exitCode: 3, stdout: 'out\n', stderr: 'err\n', timedOut: false });
+  });
+
+  it('passes stdin and only the given environment', async () => {
+    const result = await runCommand('cat; echo "[$HOME]"', { ...base, input: 'hello ' });
+    expect(result.stdout).toBe('hello []\n');
+  });
+
+  it('kills the whole process tree at the timeout', async () => {
+    const result = await runCommand('sleep 30 & sleep 30; echo never', { ...base, timeoutMs: 300, killGraceMs: 100 });
+    expect(result.timedOut).toBe(true);
+    expect(result.stdout).not.toContain('never');
+    expect(result.durationMs).toBeLessThan(10_000);
+  });
+
+  it('does not wait for a background child that holds stdout open', async () => {
+    const result = await runCommand('sleep 30 & echo started', { ...base, timeoutMs: 20_000 });
+    expect(result.timedOut).toBe(false);
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toBe('started\n');
+  });
+
+  it('reports a missing working directory as a start error', async () => {
+    const result = await runCommand('true', { ...base, cwd: '/nonexistent/dir' });
+    expect(result.startError).toMatch(/nonexistent/);
+  });
+});
