@@ -1,0 +1,21 @@
+// `npm run bench`: runs every benchmark and prints each figure against its issue's target.
+// Exits 0 even when a target is missed: figures are reported, not asserted (see docs/benchmarks.md).
+import { benchFoundation } from './foundation.bench.js';
+import { benchOrchestration } from './orchestration.bench.js';
+import type { BenchFigure } from './measure.js';
+
+const suites: [string, () => Promise<BenchFigure[]>][] = [
+  ['foundation (issue: blueprint, store, sync, frontier)', benchFoundation],
+  ['native orchestration', benchOrchestration],
+];
+
+const only = process.argv[2];
+for (const [title, run] of suites) {
+  if (only && !title.includes(only)) continue;
+  console.log(`\n## ${title}`);
+  const figures = await run();
+  for (const f of figures) {
+    const value = f.value >= 100 ? f.value.toFixed(0) : f.value.toFixed(2);
+    console.log(`${f.ok ? 'ok  ' : 'MISS'}  ${f.name.padEnd(58)} ${`${value} ${f.unit}`.padStart(16)}   target ${f.target}`);
+  }
+}
