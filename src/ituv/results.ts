@@ -127,6 +127,8 @@ export interface GateVerdict {
   name: 'implement' | 'tests' | 'recipe' | `check:${string}`;
   passed: boolean;
   detail: string;
+  /** False for a gate that is reported but does not decide the verdict (checks when not strict). */
+  enforced?: boolean;
 }
 
 export interface VerifyResult {
