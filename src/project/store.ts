@@ -26,6 +26,24 @@ export interface TransitionRequest {
   reason: string;
 }
 
+/**
+ * The fields sync and drift compare, for every task of a project; reading these instead of whole
+ * tasks keeps a 10,000-task reconcile fast.
+ */
+export type TaskDigest = Pick<
+  Task,
+  | 'id'
+  | 'blueprint_id'
+  | 'blueprint_order'
+  | 'source_file'
+  | 'source_line'
+  | 'status'
+  | 'phase'
+  | 'content_hash'
+  | 'stale'
+  | 'orphaned'
+>;
+
 export interface Store {
   /** Runs `fn` in one transaction (nested calls join the outer one). Throws roll everything back. */
   transaction<T>(fn: () => T): T;
@@ -44,7 +62,13 @@ export interface Store {
    */
   resolveTask(ref: string, projectKey?: string): Task;
   listTasks(filter?: TaskFilter): Task[];
-  createTask(task: NewTask): Task;
+  /** Digests of every task of the project, orphaned ones included, in blueprint order. */
+  listTaskDigests(projectId: string): TaskDigest[];
+  /**
+   * Inserts a task. With `reason`, the creation is also recorded in the history as a transition from
+   * active/pending to the task's status and phase (sync records "imported as completed" this way).
+   */
+  createTask(task: NewTask, reason?: string): Task;
   updateTaskContent(id: string, patch: TaskContentPatch): Task;
   /**
    * Changes status and/or phase after checking the lifecycle rules (DESIGN §4); records the

@@ -1,0 +1,343 @@
+// Sync (reconcile) of DESIGN §4: blueprints in, tasks out. Status and phase belong to the lifecycle and
+// are never touched here, except that a new `[x]` item is imported as completed.
+import { relative, resolve, sep } from 'node:path';
+import { itemContentHash } from '../blueprint/hash.js';
+import {
+  hasErrors,
+  type Blueprint,
+  type BlueprintItem,
+  type DependencyPolicy,
+  type Diagnostic,
+} from '../blueprint/model.js';
+import { DirectedGraph } from 'graphology';
+import { findCycle, type TaskGraph } from './dag.js';
+import type { Dependency, Task } from './model.js';
+import type { NewTask, Store, TaskContentPatch, TaskDigest } from './store.js';
+
+/** What dependency resolution and the cycle check need of a task. */
+type TaskNode = Pick<Task, 'id' | 'blueprint_id' | 'blueprint_order'>;
+
+export interface ProjectSyncReport {
+  project_id: string;
+  key: string;
+  /** Blueprint ids of tasks created by this sync. */
+  created: string[];
+  /** Content changed, or an orphaned task whose item came back. */
+  updated: string[];
+  /** Content unchanged (a moved item's new line and order are still written). */
+  unchanged: string[];
+  /** Done or in-review tasks whose content changed in this sync: re-verify recommended. */
+  stale: string[];
+  /** Tasks whose items vanished in this sync (already orphaned tasks are not listed again). */
+  orphaned: string[];
+}
+
+export interface SyncReport {
+  ok: boolean;
+  projects: ProjectSyncReport[];
+  diagnostics: Diagnostic[];
+}
+
+export interface SyncOptions {
+  workspaceRoot: string;
+}
+
+/** Thrown inside the transaction to roll it back when reconciling finds an error. */
+class SyncRejected extends Error {}
+
+/** `file` relative to the workspace, with `/` on every platform, so the database is portable. */
+export function workspaceRelative(workspaceRoot: string, file: string): string {
+  return relative(workspaceRoot, resolve(workspaceRoot, file)).split(sep).join('/');
+}
+
+/** Blueprints grouped by project key, in first-seen order: several files may feed one project. */
+function groupByProject(blueprints: readonly Blueprint[]): Map<string, Blueprint[]> {
+  const groups = new Map<string, Blueprint[]>();
+  for (const blueprint of blueprints) {
+    const group = groups.get(blueprint.project_key);
+    if (group === undefined) groups.set(blueprint.project_key, [blueprint]);
+    else group.push(blueprint);
+  }
+  return groups;
+}
+
+interface PlacedItem {
+  item: BlueprintItem;
+  blueprint: Blueprint;
+  sourceFile: string;
+  order: number;
+  hash: string;
+}
+
+/** The group's items with their file and a project-wide order (file order, then document order). */
+function placeItems(group: readonly Blueprint[], workspaceRoot: string): PlacedItem[] {
+  const placed: PlacedItem[] = [];
+  for (const blueprint of group) {
+    const sourceFile = workspaceRelative(workspaceRoot, blueprint.file);
+    const items = [...blueprint.items].sort((a, b) => a.order - b.order);
+    for (const item of items) {
+      placed.push({ item, blueprint, sourceFile, order: placed.length, hash: itemContentHash(item) });
+    }
+  }
+  return placed;
+}
+
+/** Ids defined twice in one project (across files; within a file the linter reports them first). */
+function duplicateDiagnostics(key: string, placed: readonly PlacedItem[]): Diagnostic[] {
+  const seen = new Map<string, PlacedItem>();
+  const diagnostics: Diagnostic[] = [];
+  for (const entry of placed) {
+    const first = seen.get(entry.item.id);
+    if (first === undefined) {
+      seen.set(entry.item.id, entry);
+      continue;
+    }
+    diagnostics.push({
+      code: 'BP-LINT-001',
+      severity: 'error',
+      message: `duplicate task id ${entry.item.id} in project ${key} (first defined in ${first.sourceFile} line ${first.item.line})`,
+      file: entry.blueprint.file,
+      line: entry.item.line,
+    });
+  }
+  return diagnostics;
+}
+
+/** The task fields an item determines. */
+function contentOf(
+  entry: PlacedItem,
+): TaskContentPatch & Omit<NewTask, 'project_id' | 'blueprint_id' | 'status' | 'phase'> {
+  const { item } = entry;
+  return {
+    parent_id: item.parent_id,
+    title: item.title,
+    description: item.description,
+    acceptance_criteria: item.acceptance_criteria,
+    recipe: item.recipe,
+    tests: item.tests,
+    priority: item.priority,
+    labels: item.labels,
+    assignees: item.assignees,
+    required_tools: item.required_tools,
+    skills: item.skills,
+    due: item.due,
+    sequence: item.sequence,
+    estimate: item.estimate,
+    effort: item.effort,
+    value: item.value,
+    risk: item.risk,
+    agent_role: item.agent_role,
+    parallelizable: item.parallelizable,
+    batch: item.batch,
+    blueprint_order: entry.order,
+    source_file: entry.sourceFile,
+    source_line: item.line,
+    content_hash: entry.hash,
+  };
+}
+
+function positionMoved(task: TaskDigest, entry: PlacedItem): boolean {
+  return (
+    task.blueprint_order !== entry.order ||
+    task.source_file !== entry.sourceFile ||
+    task.source_line !== entry.item.line
+  );
+}
+
+/**
+ * The item's dependencies as blueprint ids with policies: `depends_on` under completion_required,
+ * with a `dependency_specs` entry overriding the policy (and adding the upstream if not listed).
+ */
+function wantedDependencies(
+  item: BlueprintItem,
+): Map<string, { policy: DependencyPolicy; artifact_key: string | null }> {
+  const wanted = new Map<string, { policy: DependencyPolicy; artifact_key: string | null }>();
+  for (const id of item.depends_on) wanted.set(id, { policy: 'completion_required', artifact_key: null });
+  for (const spec of item.dependency_specs) {
+    wanted.set(spec.task_id, { policy: spec.policy, artifact_key: spec.artifact_key ?? null });
+  }
+  return wanted;
+}
+
+/**
+ * The dependency graph of dag.ts built from task nodes: `buildTaskGraph` wants whole tasks, which sync
+ * does not read for unchanged ones. Same direction: dependent -> upstream.
+ */
+function taskGraph(tasks: readonly TaskNode[], deps: readonly Dependency[]): TaskGraph {
+  const graph: TaskGraph = new DirectedGraph();
+  for (const task of tasks) {
+    graph.mergeNode(task.id, { blueprint_id: task.blueprint_id, blueprint_order: task.blueprint_order });
+  }
+  for (const dep of deps) {
+    if (!graph.hasNode(dep.task_id) || !graph.hasNode(dep.depends_on_id)) continue;
+    graph.mergeEdge(dep.task_id, dep.depends_on_id, { policy: dep.policy, artifact_key: dep.artifact_key });
+  }
+  return graph;
+}
+
+function isDone(task: TaskDigest): boolean {
+  return task.status === 'completed' || task.status === 'pending_review';
+}
+
+/** Reconciles one project; pushes error diagnostics instead of writing a bad dependency. */
+function syncProject(
+  store: Store,
+  key: string,
+  group: readonly Blueprint[],
+  placed: readonly PlacedItem[],
+  workspaceRoot: string,
+  diagnostics: Diagnostic[],
+): ProjectSyncReport {
+  const first = group[0] as Blueprint;
+  const project = store.upsertProject({
+    key,
+    title: group.find((b) => b.title !== null)?.title ?? null,
+    blueprint_file: workspaceRelative(workspaceRoot, first.file),
+  });
+  const report: ProjectSyncReport = {
+    project_id: project.id,
+    key,
+    created: [],
+    updated: [],
+    unchanged: [],
+    stale: [],
+    orphaned: [],
+  };
+  // One narrow query for the whole project: no per-item lookups, no full rows for unchanged tasks.
+  const existing = new Map(store.listTaskDigests(project.id).map((t) => [t.blueprint_id, t]));
+  const itemIds = new Set(placed.map((entry) => entry.item.id));
+  const files = new Set(placed.map((entry) => entry.sourceFile));
+  for (const blueprint of group) files.add(workspaceRelative(workspaceRoot, blueprint.file));
+
+  // Tasks a dependency may name: this sync's items plus live tasks fed by files not synced now.
+  const byBlueprintId = new Map<string, TaskNode>();
+  for (const task of existing.values()) {
+    const vanishing =
+      !itemIds.has(task.blueprint_id) && task.source_file !== null && files.has(task.source_file);
+    if (!task.orphaned && !vanishing) byBlueprintId.set(task.blueprint_id, task);
+  }
+
+  const needsDependencies: PlacedItem[] = [];
+  for (const entry of placed) {
+    const { item } = entry;
+    const task = existing.get(item.id);
+    if (task === undefined) {
+      const content = contentOf(entry);
+      const created = item.checked
+        ? store.createTask(
+            { ...content, project_id: project.id, blueprint_id: item.id, status: 'completed', phase: 'done' },
+            'imported as completed',
+          )
+        : store.createTask({
+            ...content,
+            project_id: project.id,
+            blueprint_id: item.id,
+            status: 'active',
+            phase: 'pending',
+          });
+      byBlueprintId.set(item.id, created);
+      report.created.push(item.id);
+      needsDependencies.push(entry);
+    } else if (task.content_hash !== entry.hash) {
+      const stale = isDone(task) || task.stale;
+      byBlueprintId.set(
+        item.id,
+        store.updateTaskContent(task.id, { ...contentOf(entry), stale, orphaned: false }),
+      );
+      report.updated.push(item.id);
+      if (isDone(task)) report.stale.push(item.id);
+      needsDependencies.push(entry);
+    } else if (task.orphaned) {
+      byBlueprintId.set(item.id, store.updateTaskContent(task.id, { ...contentOf(entry), orphaned: false }));
+      report.updated.push(item.id);
+    } else {
+      if (positionMoved(task, entry)) store.updateTaskContent(task.id, contentOf(entry));
+      byBlueprintId.set(item.id, task);
+      report.unchanged.push(item.id);
+    }
+  }
+
+  for (const task of existing.values()) {
+    if (itemIds.has(task.blueprint_id) || task.orphaned) continue;
+    if (task.source_file === null || !files.has(task.source_file)) continue;
+    store.updateTaskContent(task.id, { orphaned: true });
+    report.orphaned.push(task.blueprint_id);
+  }
+
+  for (const entry of needsDependencies) {
+    const task = byBlueprintId.get(entry.item.id) as TaskNode;
+    const deps: Omit<Dependency, 'task_id' | 'source'>[] = [];
+    for (const [upstreamId, spec] of wantedDependencies(entry.item)) {
+      const upstream = byBlueprintId.get(upstreamId);
+      if (upstream === undefined) {
+        diagnostics.push({
+          code: 'BP-LINT-002',
+          severity: 'error',
+          message: `task ${entry.item.id} depends on ${upstreamId}, which is not a task of project ${key}`,
+          file: entry.blueprint.file,
+          line: entry.item.line,
+        });
+        continue;
+      }
+      deps.push({ depends_on_id: upstream.id, ...spec });
+    }
+    store.setDependencies(task.id, 'blueprint', deps);
+  }
+
+  if (needsDependencies.length > 0) {
+    // The graph needs only ids and order: reuse the tasks in hand rather than reading 10,000 rows again.
+    const tasks = [
+      ...new Map([...existing.values(), ...byBlueprintId.values()].map((t) => [t.id, t])).values(),
+    ];
+    const cycle = findCycle(taskGraph(tasks, store.listDependencies({ projectId: project.id })));
+    if (cycle !== null) {
+      const names = new Map(tasks.map((t) => [t.id, t.blueprint_id]));
+      const ids = cycle.map((id) => names.get(id) ?? id);
+      const at = placed.find((entry) => entry.item.id === ids[0]) ?? placed[0];
+      diagnostics.push({
+        code: 'BP-LINT-003',
+        severity: 'error',
+        message: `dependency cycle in project ${key}: ${ids.join(' -> ')}`,
+        file: at?.blueprint.file ?? first.file,
+        line: at?.item.line ?? 1,
+      });
+    }
+  }
+  return report;
+}
+
+/**
+ * Reconciles the store with `blueprints` in ONE transaction. Any error diagnostic (from parsing,
+ * linting or found here: duplicate ids across files, unknown dependencies, cycles) means nothing is
+ * written and `ok` is false. Syncing the same files twice writes nothing the second time.
+ */
+export function syncBlueprints(
+  store: Store,
+  blueprints: readonly Blueprint[],
+  options: SyncOptions,
+): SyncReport {
+  const diagnostics = blueprints.flatMap((b) => b.diagnostics);
+  if (hasErrors(diagnostics)) return { ok: false, projects: [], diagnostics };
+
+  const groups = [...groupByProject(blueprints)].map(([key, group]) => ({
+    key,
+    group,
+    placed: placeItems(group, options.workspaceRoot),
+  }));
+  for (const { key, placed } of groups) diagnostics.push(...duplicateDiagnostics(key, placed));
+  if (hasErrors(diagnostics)) return { ok: false, projects: [], diagnostics };
+
+  try {
+    const projects = store.transaction(() => {
+      const reports = groups.map(({ key, group, placed }) =>
+        syncProject(store, key, group, placed, options.workspaceRoot, diagnostics),
+      );
+      if (hasErrors(diagnostics)) throw new SyncRejected();
+      return reports;
+    });
+    return { ok: true, projects, diagnostics };
+  } catch (error) {
+    if (error instanceof SyncRejected) return { ok: false, projects: [], diagnostics };
+    throw error;
+  }
+}

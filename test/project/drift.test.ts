@@ -1,0 +1,124 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/db/database.js';
+import { computeDrift } from '../../src/project/drift.js';
+import { SqliteStore } from '../../src/project/sqlite-store.js';
+import { syncBlueprints } from '../../src/project/sync.js';
+import { makeBlueprint, makeItem, tempDir } from './helpers.js';
+
+describe('computeDrift', () => {
+  let store: SqliteStore;
+  let ws: { dir: string; cleanup: () => void };
+  beforeEach(() => {
+    store = new SqliteStore(openDatabase(':memory:'));
+    ws = tempDir('penguin-drift-');
+  });
+  afterEach(() => {
+    store.close();
+    ws.cleanup();
+  });
+
+  const write = (path: string, text: string) => {
+    mkdirSync(join(ws.dir, path, '..'), { recursive: true });
+    writeFileSync(join(ws.dir, path), text);
+  };
+  const spec = (items: ReturnType<typeof makeItem>[]) =>
+    makeBlueprint(join(ws.dir, 'specs/book.md'), 'BOOK', items);
+  const noCriteria = { acceptance_criteria: [] };
+
+  it('reports an unsynced project as all new', () => {
+    const report = computeDrift(store, [spec([makeItem('BOOK-1', noCriteria)])], {
+      workspaceRoot: ws.dir,
+      testPatterns: [],
+    });
+    expect(report.projects).toEqual([
+      {
+        key: 'BOOK',
+        project_id: null,
+        stale: [],
+        orphaned: [],
+        new: ['BOOK-1'],
+        changed: [],
+        unmapped_criteria: [],
+      },
+    ]);
+  });
+
+  it('finds new, changed, stale and orphaned items without writing anything', () => {
+    const items = [
+      makeItem('BOOK-1', noCriteria),
+      makeItem('BOOK-2', noCriteria),
+      makeItem('BOOK-3', noCriteria),
+    ];
+    syncBlueprints(store, [spec(items)], { workspaceRoot: ws.dir });
+    const done = store.resolveTask('BOOK-1');
+    store.transitionTask(done.id, { status: 'running', reason: 'r' });
+    store.transitionTask(done.id, { status: 'completed', reason: 'r' });
+    const before = store.listTasks({ includeOrphaned: true });
+
+    const edited = spec([
+      { ...makeItem('BOOK-1', noCriteria), title: 'edited' },
+      { ...makeItem('BOOK-2', noCriteria), title: 'edited too' },
+      makeItem('BOOK-4', noCriteria),
+    ]);
+    const report = computeDrift(store, [edited], { workspaceRoot: ws.dir, testPatterns: [] });
+    expect(report.projects[0]).toEqual({
+      key: 'BOOK',
+      project_id: done.project_id,
+      stale: ['BOOK-1'],
+      orphaned: ['BOOK-3'],
+      new: ['BOOK-4'],
+      changed: ['BOOK-1', 'BOOK-2'],
+      unmapped_criteria: [],
+    });
+    expect(store.listTasks({ includeOrphaned: true })).toEqual(before);
+
+    // After the sync the flags carry the drift: BOOK-1 stays stale, BOOK-3 stays orphaned.
+    syncBlueprints(store, [edited], { workspaceRoot: ws.dir });
+    const after = computeDrift(store, [edited], { workspaceRoot: ws.dir, testPatterns: [] }).projects[0];
+    expect(after).toMatchObject({ stale: ['BOOK-1'], orphaned: ['BOOK-3'], new: [], changed: [] });
+  });
+
+  it('maps criteria through Tests: files and {id} patterns, as given and lower-cased', () => {
+    write(
+      'test/health.test.ts',
+      `it('BOOK-1 AC1 health answers ok', () => {});\nit('AC3 anything', () => {});\n`,
+    );
+    write(
+      'test/book-2.test.ts',
+      `it('BOOK-2 AC2 url unique', () => {});\nit('BOOK-9 AC1 not mine', () => {});\n`,
+    );
+    write('test/BOOK-3.spec.ts', `// no markers at all\nit('BOOK-3 lists', () => {});\n`);
+    write('node_modules/x/test/book-2.test.ts', `it('AC1', () => {});\n`);
+    const items = [
+      makeItem('BOOK-1', {
+        acceptance_criteria: ['health', 'port', 'third'],
+        tests: ['test/health.test.ts'],
+      }),
+      makeItem('BOOK-2', { acceptance_criteria: ['survives', 'unique'], tests: ['BOOK-2 url'] }),
+      makeItem('BOOK-3', { acceptance_criteria: ['lists'], tests: ['test/*.spec.ts'] }),
+    ];
+    const report = computeDrift(store, [spec(items)], {
+      workspaceRoot: ws.dir,
+      testPatterns: ['**/{id}.test.ts'],
+    });
+    expect(report.projects[0]?.unmapped_criteria).toEqual([
+      { blueprint_id: 'BOOK-1', criterion: 2, text: 'port' },
+      // BOOK-9's AC1 in the lower-cased pattern's file does not count for BOOK-2.
+      { blueprint_id: 'BOOK-2', criterion: 1, text: 'survives' },
+      // A mapped file without AC markers maps no criterion.
+      { blueprint_id: 'BOOK-3', criterion: 1, text: 'lists' },
+    ]);
+  });
+
+  it('does not judge tasks of other files of the project', () => {
+    const other = makeBlueprint(join(ws.dir, 'specs/other.md'), 'BOOK', [makeItem('BOOK-50', noCriteria)]);
+    syncBlueprints(store, [spec([makeItem('BOOK-1', noCriteria)]), other], { workspaceRoot: ws.dir });
+    const report = computeDrift(store, [spec([makeItem('BOOK-1', noCriteria)])], {
+      workspaceRoot: ws.dir,
+      testPatterns: [],
+    });
+    expect(report.projects[0]?.orphaned).toEqual([]);
+  });
+});
