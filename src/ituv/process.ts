@@ -1,6 +1,7 @@
 // The one way Penguin runs an external command (agents, test runners, recipe steps, services,
 // checks): in its own process group, so a timeout, a cancel or the end of the command kills the
 // whole tree and nothing a coding agent spawned outlives its phase.
+import { readdirSync, readFileSync } from 'node:fs';
 import { execa, type ResultPromise } from 'execa';
 
 export interface RunCommandOptions {
@@ -43,8 +44,27 @@ export function killProcessGroup(pid: number | undefined, signal: NodeJS.Signals
   }
 }
 
+/** A command started by `startProcess` that runs alongside the caller (e.g. a recipe's service). */
+export interface RunningProcess {
+  command: string;
+  /** The leader of the process group; undefined when the command could not be started. */
+  pid: number | undefined;
+  /** Settles when the command ends (by itself, timeout, abort or `stop`). */
+  exited: Promise<RunCommandResult>;
+  /** Ends the whole process group (SIGTERM, then SIGKILL after the grace) and waits until it is gone. */
+  stop(): Promise<RunCommandResult>;
+}
+
 /** Runs `command` through `/bin/sh -c` in a new process group and never throws for its failure. */
 export async function runCommand(command: string, options: RunCommandOptions): Promise<RunCommandResult> {
+  return startProcess(command, options).exited;
+}
+
+/**
+ * Starts `command` like `runCommand` (own process group, timeout and abort kill the tree) but returns
+ * at once, so the caller can run other commands while it lives.
+ */
+export function startProcess(command: string, options: RunCommandOptions): RunningProcess {
   const started = Date.now();
   let timedOut = false;
   let aborted = false;
@@ -62,12 +82,14 @@ export async function runCommand(command: string, options: RunCommandOptions): P
       ...(options.input === undefined ? { stdin: 'ignore' as const } : { input: options.input }),
     });
   } catch (error) {
-    return failedToStart(command, error, started);
+    const result = failedToStart(command, error, started);
+    return { command, pid: undefined, exited: Promise.resolve(result), stop: () => Promise.resolve(result) };
   }
   const pid = child.pid;
+  const graceMs = options.killGraceMs ?? 2_000;
   const terminate = (): void => {
     killProcessGroup(pid, 'SIGTERM');
-    setTimeout(() => killProcessGroup(pid, 'SIGKILL'), options.killGraceMs ?? 2_000).unref();
+    setTimeout(() => killProcessGroup(pid, 'SIGKILL'), graceMs).unref();
   };
   const timer =
     options.timeoutMs === undefined
@@ -90,22 +112,76 @@ export async function runCommand(command: string, options: RunCommandOptions): P
   // Background children may hold stdout open after the main process exits; end them so the
   // result is not held hostage until the timeout.
   child.on('exit', () => killProcessGroup(pid, 'SIGKILL'));
-  const result = await child;
-  if (timer) clearTimeout(timer);
-  options.signal?.removeEventListener('abort', onAbort);
-  killProcessGroup(pid, 'SIGKILL');
-  const spawnFailed = result.failed && result.exitCode === undefined && result.signal === undefined;
-  return {
-    command,
-    exitCode: result.exitCode ?? null,
-    signal: result.signal ?? null,
-    stdout: String(result.stdout ?? ''),
-    stderr: String(result.stderr ?? ''),
-    timedOut,
-    aborted,
-    startError: spawnFailed && !timedOut && !aborted ? (result.originalMessage || result.message || "spawn failed") : null,
-    durationMs: Date.now() - started,
+  const exited = (async (): Promise<RunCommandResult> => {
+    const result = await child;
+    if (timer) clearTimeout(timer);
+    options.signal?.removeEventListener('abort', onAbort);
+    killProcessGroup(pid, 'SIGKILL');
+    const spawnFailed = result.failed && result.exitCode === undefined && result.signal === undefined;
+    return {
+      command,
+      exitCode: result.exitCode ?? null,
+      signal: result.signal ?? null,
+      stdout: String(result.stdout ?? ''),
+      stderr: String(result.stderr ?? ''),
+      timedOut,
+      aborted,
+      startError:
+        spawnFailed && !timedOut && !aborted
+          ? result.originalMessage || result.message || 'spawn failed'
+          : null,
+      durationMs: Date.now() - started,
+    };
+  })();
+  const stop = async (): Promise<RunCommandResult> => {
+    terminate();
+    const result = await exited;
+    await waitForProcessGroupExit(pid, graceMs + 5_000);
+    return result;
   };
+  return { command, pid, exited, stop };
+}
+
+/** Resolves true once no live process is left in the group led by `pid` (false if still alive at the limit). */
+export async function waitForProcessGroupExit(pid: number | undefined, limitMs: number): Promise<boolean> {
+  if (pid === undefined) return true;
+  const deadline = Date.now() + limitMs;
+  while (processGroupAlive(pid)) {
+    if (Date.now() >= deadline) return false;
+    killProcessGroup(pid, 'SIGKILL');
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  return true;
+}
+
+/** True while the group led by `pgid` has a member that is not a zombie. */
+export function processGroupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+  } catch {
+    return false;
+  }
+  // kill(0) also succeeds for zombies nobody has reaped yet (e.g. orphans of a PID 1 that does not
+  // reap); on Linux /proc tells them apart. Elsewhere, trust kill(0).
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return true;
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    // Fields after "(comm) ": state ppid pgrp ...; comm may contain spaces, so split after the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(fields[2]) === pgid && fields[0] !== 'Z') return true;
+  }
+  return false;
 }
 
 function failedToStart(command: string, error: unknown, started: number): RunCommandResult {
@@ -125,7 +201,8 @@ function failedToStart(command: string, error: unknown, started: number): RunCom
 /** A one-line description of how a command ended, for failure summaries. */
 export function describeOutcome(result: RunCommandResult, timeoutMs?: number): string {
   if (result.startError) return `could not start \`${result.command}\`: ${result.startError}`;
-  if (result.timedOut) return `\`${result.command}\` timed out after ${Math.round((timeoutMs ?? 0) / 1000)} s and was killed`;
+  if (result.timedOut)
+    return `\`${result.command}\` timed out after ${Math.round((timeoutMs ?? 0) / 1000)} s and was killed`;
   if (result.aborted) return `\`${result.command}\` was cancelled`;
   if (result.signal) return `\`${result.command}\` was killed by ${result.signal}`;
   return `\`${result.command}\` exited with code ${result.exitCode}`;

@@ -1,0 +1,37 @@
+import { execFileSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import {
+  firstCommandWord,
+  lastLine,
+  shellJoin,
+  shellQuote,
+  shortText,
+} from '../../../src/ituv/recipe/shell.js';
+
+describe('firstCommandWord', () => {
+  it('finds the program a command line runs', () => {
+    expect(firstCommandWord('curl -s http://x')).toBe('curl');
+    expect(firstCommandWord('  /usr/bin/python3 -c "print(1)"')).toBe('python3');
+    expect(firstCommandWord('FOO=1 BAR="a b" node app.js')).toBe('node');
+    expect(firstCommandWord("'my tool' --flag")).toBe('my tool');
+    expect(firstCommandWord('echo hi; curl x')).toBe('echo');
+    expect(firstCommandWord('   ')).toBeNull();
+  });
+});
+
+describe('shellQuote', () => {
+  it('round-trips awkward arguments through sh', () => {
+    const args = ["it's", 'a b', '$HOME', '"q"', ''];
+    const out = execFileSync('sh', ['-c', `printf '%s|' ${shellJoin(args)}`], { encoding: 'utf8' });
+    expect(out).toBe(`${args.join('|')}|`);
+    expect(shellQuote('plain/path.txt')).toBe('plain/path.txt');
+  });
+});
+
+describe('text helpers', () => {
+  it('takes the last non-empty line and a short first line', () => {
+    expect(lastLine('Traceback\n  x\nValueError: bad\n\n')).toBe('ValueError: bad');
+    expect(shortText('line one\nline two')).toBe('line one…');
+    expect(shortText('x'.repeat(70), 10)).toBe(`${'x'.repeat(10)}…`);
+  });
+});
