@@ -1,0 +1,152 @@
+// The task dependency graph as a graphology DirectedGraph, with cycle finding and topological order.
+//
+// Edge direction: an edge goes from the DEPENDENT task to the task it depends on
+// (`dep.task_id -> dep.depends_on_id`), the way a user writes `deps add A B` ("A depends on B") and the
+// way cycle messages read ("BOOK-1 -> BOOK-3 -> BOOK-2 -> BOOK-1"). `topologicalOrder` hides this and
+// returns upstream tasks first.
+import { DirectedGraph } from 'graphology';
+import { stronglyConnectedComponents } from 'graphology-components';
+import { ConflictError } from '../errors.js';
+import type { Dependency, Task } from './model.js';
+
+export interface TaskNodeAttributes {
+  blueprint_id: string;
+  blueprint_order: number;
+}
+
+export interface DependencyEdgeAttributes {
+  policy: Dependency['policy'];
+  artifact_key: string | null;
+}
+
+export type TaskGraph = DirectedGraph<TaskNodeAttributes, DependencyEdgeAttributes>;
+
+/**
+ * One node per task (key = task id), one edge per dependency from dependent to upstream. A dependency
+ * naming a task that is not in `tasks` is left out: the graph only relates the tasks it was given
+ * (lint reports such dangling ids; the frontier blocks on them).
+ */
+export function buildTaskGraph(tasks: readonly Task[], deps: readonly Dependency[]): TaskGraph {
+  const graph: TaskGraph = new DirectedGraph<TaskNodeAttributes, DependencyEdgeAttributes>();
+  for (const task of tasks) {
+    graph.mergeNode(task.id, { blueprint_id: task.blueprint_id, blueprint_order: task.blueprint_order });
+  }
+  for (const dep of deps) {
+    if (!graph.hasNode(dep.task_id) || !graph.hasNode(dep.depends_on_id)) continue;
+    graph.mergeEdge(dep.task_id, dep.depends_on_id, { policy: dep.policy, artifact_key: dep.artifact_key });
+  }
+  return graph;
+}
+
+/** Orders node keys by blueprint order, then id, so every walk below is deterministic. */
+function byBlueprintOrder(graph: TaskGraph): (a: string, b: string) => number {
+  return (a, b) => {
+    const oa = graph.getNodeAttribute(a, 'blueprint_order') ?? 0;
+    const ob = graph.getNodeAttribute(b, 'blueprint_order') ?? 0;
+    if (oa !== ob) return oa - ob;
+    return a < b ? -1 : a > b ? 1 : 0;
+  };
+}
+
+/**
+ * Shortest path from `from` to `to` following edge direction, staying inside `allowed` when given.
+ * Returns the node keys including both ends, or null when `to` is unreachable.
+ */
+function shortestPath(
+  graph: TaskGraph,
+  from: string,
+  to: string,
+  allowed?: ReadonlySet<string>,
+): string[] | null {
+  const order = byBlueprintOrder(graph);
+  const parent = new Map<string, string | null>([[from, null]]);
+  const queue = [from];
+  for (let head = 0; head < queue.length; head++) {
+    const node = queue[head] as string;
+    // Sorted neighbours make the chosen path independent of insertion order.
+    for (const next of graph.outNeighbors(node).sort(order)) {
+      if (allowed && !allowed.has(next)) continue;
+      if (next === to) {
+        const path = [to];
+        for (let at: string | null = node; at !== null; at = parent.get(at) ?? null) path.push(at);
+        return path.reverse();
+      }
+      if (parent.has(next)) continue;
+      parent.set(next, node);
+      queue.push(next);
+    }
+  }
+  return null;
+}
+
+/**
+ * A cycle of the graph as task ids in edge order (each depends on the next), the first id repeated at
+ * the end: `[a, b, c, a]`; a self-dependency is `[a, a]`. Null when the graph is acyclic. Among
+ * several cycles it reports one in the component of the earliest task (blueprint order), starting at
+ * that component's earliest task.
+ */
+export function findCycle(graph: TaskGraph): string[] | null {
+  const order = byBlueprintOrder(graph);
+  let best: { start: string; members: string[] } | null = null;
+  for (const component of stronglyConnectedComponents(graph)) {
+    const members = [...component].sort(order);
+    const start = members[0];
+    if (start === undefined) continue;
+    const cyclic = members.length > 1 || graph.hasDirectedEdge(start, start);
+    if (!cyclic) continue;
+    if (best === null || order(start, best.start) < 0) best = { start, members };
+  }
+  if (best === null) return null;
+  if (graph.hasDirectedEdge(best.start, best.start)) return [best.start, best.start];
+  // Inside a strongly connected component every node reaches every other, so a path back exists.
+  return shortestPath(graph, best.start, best.start, new Set(best.members));
+}
+
+/**
+ * The cycle that adding `newDep` would close, in the same form as `findCycle` and starting with the
+ * new edge (`[newDep.task_id, newDep.depends_on_id, ..., newDep.task_id]`), or null when it is safe.
+ */
+export function wouldCreateCycle(
+  tasks: readonly Task[],
+  deps: readonly Dependency[],
+  newDep: Pick<Dependency, 'task_id' | 'depends_on_id'>,
+): string[] | null {
+  if (newDep.task_id === newDep.depends_on_id) return [newDep.task_id, newDep.task_id];
+  const graph = buildTaskGraph(tasks, deps);
+  if (!graph.hasNode(newDep.task_id) || !graph.hasNode(newDep.depends_on_id)) return null;
+  // The new edge closes a cycle exactly when its upstream already (transitively) depends on its dependent.
+  const back = shortestPath(graph, newDep.depends_on_id, newDep.task_id);
+  return back === null ? null : [newDep.task_id, ...back];
+}
+
+/**
+ * Task ids with every upstream before its dependents; ties (tasks with no order between them) go by
+ * blueprint order, then id. Throws when the graph has a cycle — call `findCycle` first to report it.
+ */
+export function topologicalOrder(graph: TaskGraph): string[] {
+  const order = byBlueprintOrder(graph);
+  // Kahn's algorithm on the reversed edges: a task is ready once everything it depends on is placed.
+  const remaining = new Map<string, number>();
+  graph.forEachNode((node) => remaining.set(node, graph.outDegree(node)));
+  const ready = graph.filterNodes((node) => graph.outDegree(node) === 0).sort(order);
+  const result: string[] = [];
+  while (ready.length > 0) {
+    const node = ready.shift() as string;
+    result.push(node);
+    const released: string[] = [];
+    for (const dependent of graph.inNeighbors(node)) {
+      const left = (remaining.get(dependent) ?? 0) - 1;
+      remaining.set(dependent, left);
+      if (left === 0) released.push(dependent);
+    }
+    if (released.length > 0) {
+      ready.push(...released);
+      ready.sort(order);
+    }
+  }
+  if (result.length !== graph.order) {
+    const cycle = findCycle(graph) ?? [];
+    throw new ConflictError(`the task graph has a cycle: ${cycle.join(' -> ')}`);
+  }
+  return result;
+}

@@ -1,0 +1,391 @@
+// The frontier (DESIGN §4): which active tasks are ready, in which order, and why the others are not.
+// Built for 100,000 tasks / 300,000 edges: one pass over the dependencies with plain Maps, one BFS for
+// failure holds, one sort of the ready tasks. No graph library here on purpose.
+import type { Priority, Sequence } from '../blueprint/model.js';
+import { UsageError } from '../errors.js';
+import type { Dependency, Task } from './model.js';
+import { evaluateDependency, type Blocker } from './readiness.js';
+
+export const TIE_BREAKERS = [
+  'priority_desc',
+  'due_date_asc',
+  'sequence',
+  'effort_asc',
+  'value_desc',
+  'risk_asc',
+  'created_at_asc',
+] as const;
+export type TieBreaker = (typeof TIE_BREAKERS)[number];
+
+/** scheduler.tie_breakers default (DESIGN §2). */
+export const DEFAULT_TIE_BREAKERS: readonly TieBreaker[] = [
+  'priority_desc',
+  'due_date_asc',
+  'sequence',
+  'created_at_asc',
+];
+
+export const ON_FAILURE_POLICIES = ['pause_dependents', 'continue', 'stop'] as const;
+export type OnFailurePolicy = (typeof ON_FAILURE_POLICIES)[number];
+
+export interface FrontierInput {
+  tasks: Task[];
+  dependencies: Dependency[];
+  /** Keys of the valid artifacts a task recorded; only asked for upstreams of artifact_ready deps. */
+  artifactKeys?: (taskId: string) => ReadonlySet<string>;
+  tieBreakers?: readonly TieBreaker[];
+  onFailure?: OnFailurePolicy;
+  /** Caps `ready` (scheduler.max_frontier); no cap when absent. */
+  maxFrontier?: number;
+}
+
+export interface ReadyTask {
+  id: string;
+  blueprint_id: string;
+  title: string;
+  priority: Priority | null;
+  /** The values the order was decided on, in the order used: tie-breakers, blueprint_order, id. */
+  sort_key: (string | number | null)[];
+}
+
+export interface BlockedTask {
+  id: string;
+  blueprint_id: string;
+  title: string;
+  blockers: Blocker[];
+}
+
+export interface Frontier {
+  /** Ready tasks in selection order (at most maxFrontier). */
+  ready: ReadyTask[];
+  /** Active tasks that are not ready, by blueprint order, each with every blocker. */
+  blocked: BlockedTask[];
+  /** Ready tasks left out of `ready` by maxFrontier. */
+  omitted: number;
+}
+
+const PRIORITY_RANK: Record<Priority, number> = { critical: 0, high: 1, medium: 2, low: 3 };
+const SEQUENCE_RANK: Record<Sequence, number> = { alpha: 0, beta: 1, rc: 2, ga: 3 };
+const MISSING = Number.POSITIVE_INFINITY;
+
+/** A tie-breaker as: the value shown in sort_key, and a rank where smaller sorts first. */
+interface Criterion {
+  shown: (task: Task) => string | number | null;
+  rank: (task: Task) => string | number;
+}
+
+// Missing values sort last everywhere; numbers rank as numbers, dates and timestamps as ISO strings.
+const CRITERIA: Record<TieBreaker, Criterion> = {
+  priority_desc: {
+    shown: (t) => t.priority,
+    rank: (t) => (t.priority === null ? MISSING : PRIORITY_RANK[t.priority]),
+  },
+  due_date_asc: { shown: (t) => t.due, rank: (t) => t.due ?? MISSING },
+  sequence: {
+    shown: (t) => t.sequence,
+    rank: (t) => (t.sequence === null ? MISSING : SEQUENCE_RANK[t.sequence]),
+  },
+  effort_asc: { shown: (t) => t.effort, rank: (t) => t.effort ?? MISSING },
+  value_desc: { shown: (t) => t.value, rank: (t) => (t.value === null ? MISSING : -t.value) },
+  risk_asc: { shown: (t) => t.risk, rank: (t) => t.risk ?? MISSING },
+  created_at_asc: { shown: (t) => t.created_at, rank: (t) => t.created_at },
+};
+
+/** Compares two ranks of one criterion: a string or number, or MISSING (after everything). */
+function compareRank(a: string | number, b: string | number): number {
+  if (a === b) return 0;
+  if (a === MISSING) return 1;
+  if (b === MISSING) return -1;
+  return a < b ? -1 : 1;
+}
+
+function compareIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function byBlueprintOrder(a: Task, b: Task): number {
+  return a.blueprint_order - b.blueprint_order || compareIds(a.id, b.id);
+}
+
+// Blockers are gathered as small integers, `ref * 8 + code`, and made into objects only once sorted:
+// at 100,000 tasks the allocation of a wrapper per blocker costs more than the readiness logic. `ref` is
+// a task index for ORPHANED/COMPLETION/REVIEW and a dependency index for ARTIFACT/MISSING.
+const ORPHANED = 0;
+const COMPLETION = 1;
+const REVIEW = 2;
+const ARTIFACT = 3;
+const MISSING_TASK = 4;
+/** Sort rank of each code: the task's own state, then its dependencies, then dangling ids (holds go last). */
+const CODE_RANK = [0, 1, 1, 1, 2];
+
+/** A dense array; `new Array(n)` with a large n gives a slow dictionary-backed one in V8. */
+function filledArray<T>(length: number, value: T): T[] {
+  const out: T[] = [];
+  for (let i = 0; i < length; i++) out.push(value);
+  return out;
+}
+
+function validate(input: FrontierInput): void {
+  for (const tieBreaker of input.tieBreakers ?? []) {
+    if (!(TIE_BREAKERS as readonly string[]).includes(tieBreaker)) {
+      throw new UsageError(`unknown tie-breaker "${tieBreaker}"; expected one of ${TIE_BREAKERS.join(', ')}`);
+    }
+  }
+  const max = input.maxFrontier;
+  if (max !== undefined && (!Number.isInteger(max) || max < 0)) {
+    throw new UsageError(`max_frontier must be a whole number >= 0, got ${String(max)}`);
+  }
+}
+
+/**
+ * For every task downstream (transitively) of a failed task, the index of the earliest failed root
+ * (in `failed` order) that reaches it; -1 elsewhere. `up`/`down` are per-dependency task indices.
+ */
+function failedRoots(
+  taskCount: number,
+  up: Int32Array,
+  down: Int32Array,
+  failed: readonly number[],
+): Int32Array {
+  // Dependents of each task in compressed rows: start[i]..start[i+1] in `dependents`.
+  const start = new Int32Array(taskCount + 1);
+  for (let d = 0; d < up.length; d++) if (up[d]! >= 0 && down[d]! >= 0) start[up[d]! + 1]!++;
+  for (let i = 0; i < taskCount; i++) start[i + 1]! += start[i]!;
+  const fill = start.slice(0, taskCount);
+  const dependents = new Int32Array(start[taskCount]!);
+  for (let d = 0; d < up.length; d++)
+    if (up[d]! >= 0 && down[d]! >= 0) dependents[fill[up[d]!]!++] = down[d]!;
+
+  // One shared visited array over roots in order: everything below a node reached from an earlier
+  // root was reached from it too, so each task gets its earliest root in O(V + E) overall.
+  const rootOf = new Int32Array(taskCount).fill(-1);
+  const queue = new Int32Array(taskCount);
+  for (const root of failed) {
+    if (rootOf[root] !== -1) continue;
+    rootOf[root] = root;
+    let tail = 0;
+    queue[tail++] = root;
+    for (let head = 0; head < tail; head++) {
+      const node = queue[head]!;
+      for (let e = start[node]!; e < start[node + 1]!; e++) {
+        const next = dependents[e]!;
+        if (rootOf[next] !== -1) continue;
+        rootOf[next] = root;
+        queue[tail++] = next;
+      }
+    }
+  }
+  return rootOf;
+}
+
+export function computeFrontier(input: FrontierInput): Frontier {
+  validate(input);
+  const { tasks, dependencies } = input;
+  const tieBreakers = input.tieBreakers ?? DEFAULT_TIE_BREAKERS;
+  const onFailure = input.onFailure ?? 'pause_dependents';
+  const noKeys: ReadonlySet<string> = new Set();
+  const n = tasks.length;
+
+  const index = new Map<string, number>();
+  const candidate = new Uint8Array(n);
+  const failed: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const task = tasks[i]!;
+    index.set(task.id, i);
+    if (task.status === 'active') candidate[i] = 1;
+    else if (task.status === 'failed') failed.push(i);
+  }
+  failed.sort((a, b) => byBlueprintOrder(tasks[a]!, tasks[b]!));
+
+  // Encoded blockers in flat typed arrays (task index, entry), grouped per task below: no per-blocker
+  // allocation in the hot loop.
+  const m = dependencies.length;
+  const entryTask = new Int32Array(m + n);
+  const entryValue = new Int32Array(m + n);
+  let count = 0;
+  for (let i = 0; i < n; i++) {
+    if (candidate[i] && tasks[i]!.orphaned) {
+      entryTask[count] = i;
+      entryValue[count++] = i * 8 + ORPHANED;
+    }
+  }
+
+  // The verdict for (upstream, policy) is the same for every dependent, so it is computed once and the
+  // Blocker object shared. Slot ui*2 is completion_required, ui*2+1 review_ready_ok.
+  const verdicts = filledArray<Blocker | null | undefined>(n * 2, undefined);
+  const artifactBlockers = new Map<number, Blocker>();
+  const up = new Int32Array(m).fill(-1);
+  const down = new Int32Array(m);
+  // The failure hold walks every edge; otherwise only edges into candidates matter.
+  const needAllEdges = failed.length > 0 && onFailure === 'pause_dependents';
+  // Stores list dependencies grouped by task, so the previous lookup is often the answer.
+  let lastTaskId: string | null = null;
+  let ti = -1;
+  for (let d = 0; d < m; d++) {
+    const dep = dependencies[d]!;
+    if (dep.task_id !== lastTaskId) {
+      lastTaskId = dep.task_id;
+      ti = index.get(lastTaskId) ?? -1;
+    }
+    down[d] = ti;
+    if (!needAllEdges && (ti < 0 || !candidate[ti])) continue;
+    const ui = index.get(dep.depends_on_id) ?? -1;
+    up[d] = ui;
+    if (ti < 0 || !candidate[ti]) continue;
+    let entry = -1;
+    if (ui < 0) {
+      // DESIGN §4: a dependency on an unknown id never leaves a task silently ready.
+      entry = d * 8 + MISSING_TASK;
+    } else if (dep.policy === 'artifact_ready') {
+      const keys = input.artifactKeys ? input.artifactKeys(tasks[ui]!.id) : noKeys;
+      const blocker = evaluateDependency(tasks[ui]!, dep, keys);
+      if (blocker) {
+        artifactBlockers.set(d, blocker);
+        entry = d * 8 + ARTIFACT;
+      }
+    } else {
+      const slot = ui * 2 + (dep.policy === 'completion_required' ? 0 : 1);
+      let verdict = verdicts[slot];
+      if (verdict === undefined) verdict = verdicts[slot] = evaluateDependency(tasks[ui]!, dep, noKeys);
+      if (verdict) entry = ui * 8 + (slot & 1 ? REVIEW : COMPLETION);
+    }
+    if (entry >= 0) {
+      entryTask[count] = ti;
+      entryValue[count++] = entry;
+    }
+  }
+
+  // Group entries per task: task i owns grouped[start[i] .. start[i + 1]).
+  const start = new Int32Array(n + 1);
+  for (let k = 0; k < count; k++) start[entryTask[k]! + 1]!++;
+  for (let i = 0; i < n; i++) start[i + 1]! += start[i]!;
+  const cursor = start.slice(0, n);
+  const grouped = new Int32Array(count);
+  for (let k = 0; k < count; k++) grouped[cursor[entryTask[k]!]!++] = entryValue[k]!;
+
+  /** The task index an entry names, or -1 for a dangling id. */
+  const upstreamOf = (entry: number): number => {
+    const code = entry & 7;
+    const ref = (entry - code) / 8;
+    return code === ARTIFACT || code === MISSING_TASK ? up[ref]! : ref;
+  };
+
+  // heldBy[i]: the failed task holding candidate i, or -1.
+  const heldBy = new Int32Array(n).fill(-1);
+  if (failed.length > 0 && onFailure === 'pause_dependents') {
+    const rootOf = failedRoots(n, up, down, failed);
+    for (let i = 0; i < n; i++) {
+      const r = rootOf[i]!;
+      if (r < 0 || r === i || !candidate[i]) continue;
+      // A direct dependent already has "<root> failed" from its own dependency.
+      let direct = false;
+      for (let k = start[i]!; k < start[i + 1]! && !direct; k++) direct = upstreamOf(grouped[k]!) === r;
+      if (!direct) heldBy[i] = r;
+    }
+  } else if (failed.length > 0 && onFailure === 'stop') {
+    for (let i = 0; i < n; i++) if (candidate[i]) heldBy[i] = failed[0]!;
+  }
+
+  const heldBlockers = new Map<number, Blocker>();
+  const heldBlocker = (r: number): Blocker => {
+    let blocker = heldBlockers.get(r);
+    if (blocker === undefined) {
+      const root = tasks[r]!;
+      const more = failed.length > 1 ? ` (and ${failed.length - 1} more failed)` : '';
+      const reason =
+        onFailure === 'stop'
+          ? `held: ${root.blueprint_id} failed and scheduler.on_failure is stop${more}`
+          : `held: upstream ${root.blueprint_id} failed`;
+      blocker = { task_id: root.id, blueprint_id: root.blueprint_id, policy: null, reason, kind: 'held' };
+      heldBlockers.set(r, blocker);
+    }
+    return blocker;
+  };
+
+  const materialize = (entry: number): Blocker => {
+    const code = entry & 7;
+    const ref = (entry - code) / 8;
+    switch (code) {
+      case ORPHANED: {
+        const task = tasks[ref]!;
+        const reason = `${task.blueprint_id} was removed from the blueprint`;
+        return { task_id: task.id, blueprint_id: task.blueprint_id, policy: null, reason, kind: 'orphaned' };
+      }
+      case COMPLETION:
+        return verdicts[ref * 2]!;
+      case REVIEW:
+        return verdicts[ref * 2 + 1]!;
+      case ARTIFACT:
+        return artifactBlockers.get(ref)!;
+      default: {
+        const dep = dependencies[ref]!;
+        const task = tasks[down[ref]!]!;
+        const reason = `${task.blueprint_id} depends on ${dep.depends_on_id}, which is not a task of this project`;
+        const id = dep.depends_on_id;
+        return { task_id: id, blueprint_id: id, policy: dep.policy, reason, kind: 'missing' };
+      }
+    }
+  };
+
+  const compareEntries = (a: number, b: number): number => {
+    const rank = CODE_RANK[a & 7]! - CODE_RANK[b & 7]!;
+    if (rank !== 0) return rank;
+    const ua = upstreamOf(a);
+    const ub = upstreamOf(b);
+    if (ua >= 0 && ub >= 0) return byBlueprintOrder(tasks[ua]!, tasks[ub]!) || (a & 7) - (b & 7);
+    return compareIds(materialize(a).task_id, materialize(b).task_id);
+  };
+
+  const criteria = tieBreakers.map((name) => CRITERIA[name]);
+  const readyTasks: Task[] = [];
+  const blockedIndices: number[] = [];
+  for (let i = 0; i < n; i++) {
+    if (!candidate[i]) continue;
+    if (start[i + 1]! > start[i]! || heldBy[i]! >= 0) blockedIndices.push(i);
+    else readyTasks.push(tasks[i]!);
+  }
+
+  // Ranks in columns, computed once per task rather than once per comparison.
+  const columns = criteria.map((c) => readyTasks.map((t) => c.rank(t)));
+  const positions = readyTasks.map((_, i) => i);
+  positions.sort((a, b) => {
+    for (const column of columns) {
+      const c = compareRank(column[a]!, column[b]!);
+      if (c !== 0) return c;
+    }
+    return byBlueprintOrder(readyTasks[a]!, readyTasks[b]!);
+  });
+
+  const cap = Math.min(input.maxFrontier ?? positions.length, positions.length);
+  const ready: ReadyTask[] = [];
+  for (let k = 0; k < cap; k++) {
+    const task = readyTasks[positions[k]!]!;
+    ready.push({
+      id: task.id,
+      blueprint_id: task.blueprint_id,
+      title: task.title,
+      priority: task.priority,
+      sort_key: [...criteria.map((c) => c.shown(task)), task.blueprint_order, task.id],
+    });
+  }
+
+  // Usually already in blueprint order (the store lists tasks that way), which TimSort finds in O(n).
+  blockedIndices.sort((a, b) => byBlueprintOrder(tasks[a]!, tasks[b]!));
+  const blocked = blockedIndices.map((i): BlockedTask => {
+    const task = tasks[i]!;
+    const from = start[i]!;
+    const to = start[i + 1]!;
+    const blockers: Blocker[] = [];
+    if (to - from === 1) blockers.push(materialize(grouped[from]!));
+    else if (to > from) {
+      const entries: number[] = [];
+      for (let k = from; k < to; k++) entries.push(grouped[k]!);
+      entries.sort(compareEntries);
+      for (const entry of entries) blockers.push(materialize(entry));
+    }
+    if (heldBy[i]! >= 0) blockers.push(heldBlocker(heldBy[i]!));
+    return { id: task.id, blueprint_id: task.blueprint_id, title: task.title, blockers };
+  });
+
+  return { ready, blocked, omitted: positions.length - ready.length };
+}

@@ -1,0 +1,73 @@
+// Whether one dependency is satisfied (DESIGN §4), and if not, a blocker that says why in one sentence.
+import type { DependencyPolicy } from '../blueprint/model.js';
+import type { Dependency, Task } from './model.js';
+
+/**
+ * What a blocker is about: an unsatisfied `dependency`; `held` downstream of a failed task
+ * (scheduler.on_failure pause_dependents or stop); the task itself `orphaned`; or a dependency on a
+ * task id that is `missing` from the tasks given.
+ */
+export type BlockerKind = 'dependency' | 'held' | 'orphaned' | 'missing';
+
+/** One reason a task is not ready. The frontier shares one object among every task it blocks: read-only. */
+export interface Blocker {
+  /** The task that blocks: the upstream, the failed root of a hold, or the task itself when orphaned. */
+  readonly task_id: string;
+  readonly blueprint_id: string;
+  /** Policy of the dependency concerned; null when no one dependency is (orphaned task, failure hold). */
+  readonly policy: DependencyPolicy | null;
+  readonly reason: string;
+  readonly kind: BlockerKind;
+}
+
+/** "BOOK-1 is active (phase pending); needs completed" — one template, as the frontier builds thousands. */
+function notYet(task: Task, needs: string): string {
+  return `${task.blueprint_id} is ${task.status} (phase ${task.phase}); needs ${needs}`;
+}
+
+/**
+ * Null when `dep` is satisfied by `upstream`, else the blocker. `artifactKeys` holds the keys of the
+ * valid artifacts `upstream` has recorded (only read for artifact_ready).
+ */
+export function evaluateDependency(
+  upstream: Task,
+  dep: Dependency,
+  artifactKeys: ReadonlySet<string>,
+): Blocker | null {
+  const reason = unmetReason(upstream, dep, artifactKeys);
+  if (reason === null) return null;
+  return {
+    task_id: upstream.id,
+    blueprint_id: upstream.blueprint_id,
+    policy: dep.policy,
+    reason,
+    kind: 'dependency',
+  };
+}
+
+/** Why `dep` is not satisfied by `upstream`, or null when it is. */
+function unmetReason(upstream: Task, dep: Dependency, artifactKeys: ReadonlySet<string>): string | null {
+  const id = upstream.blueprint_id;
+  // A removed, cancelled or failed upstream blocks whatever the policy: its work will not arrive.
+  if (upstream.orphaned) return `${id} was removed from the blueprint`;
+  if (upstream.status === 'cancelled') return `blocked by cancelled ${id}`;
+  if (upstream.status === 'failed') return `${id} failed`;
+
+  switch (dep.policy) {
+    case 'completion_required':
+      return upstream.status === 'completed' ? null : notYet(upstream, 'completed');
+    case 'review_ready_ok': {
+      const ok =
+        upstream.phase === 'done' &&
+        (upstream.status === 'pending_review' || upstream.status === 'completed');
+      return ok ? null : notYet(upstream, 'pending_review or completed');
+    }
+    case 'artifact_ready':
+      if (dep.artifact_key === null || dep.artifact_key === '') {
+        return `the artifact_ready dependency on ${id} names no artifact key`;
+      }
+      return artifactKeys.has(dep.artifact_key)
+        ? null
+        : `${id} has not recorded artifact "${dep.artifact_key}"`;
+  }
+}
