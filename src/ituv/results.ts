@@ -39,6 +39,8 @@ export interface TestCaseResult {
   name: string;
   classname: string | null;
   file: string | null;
+  /** Enclosing suite names, outermost first, joined with " > " (JUnit nesting, jest describe blocks). */
+  suite?: string | null;
   status: 'passed' | 'failed' | 'skipped' | 'error';
   message: string | null;
   duration_ms: number | null;
