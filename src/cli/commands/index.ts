@@ -1,0 +1,14 @@
+// The one place command groups are registered. A new group (task ituv, workflow, recipe, run,
+// serve, worker, runmode) is one file exporting a CommandGroup, added to this list.
+import type { CommandGroup } from '../context.js';
+import { registerBlueprintCommands } from './blueprint.js';
+import { registerGraphCommands } from './graph.js';
+import { registerInitCommand } from './init.js';
+import { registerTaskCommands } from './task.js';
+
+export const COMMAND_GROUPS: readonly CommandGroup[] = [
+  registerInitCommand,
+  registerBlueprintCommands,
+  registerTaskCommands,
+  registerGraphCommands,
+];

@@ -1,0 +1,269 @@
+// `penguin task list|show|ready|frontier|approve|reopen|cancel|deps add|deps remove|deps list`.
+import type { Command } from 'commander';
+import type { Task } from '../../project/model.js';
+import type { Workspace } from '../../project/workspace-service.js';
+import { action, type CliContext } from '../context.js';
+import { table, type Output } from '../output.js';
+import { withProject, type ProjectOption } from './shared.js';
+
+interface ReasonOption extends ProjectOption {
+  reason?: string;
+}
+
+/** The row shape of `task list --json` (docs/cli.md). */
+function taskRow(task: Task, projectKeys: Map<string, string>): Record<string, unknown> {
+  return {
+    id: task.id,
+    blueprint_id: task.blueprint_id,
+    project: projectKeys.get(task.project_id) ?? task.project_id,
+    title: task.title,
+    status: task.status,
+    phase: task.phase,
+    stale: task.stale,
+    orphaned: task.orphaned,
+    parent_id: task.parent_id,
+    priority: task.priority,
+  };
+}
+
+function flags(task: Pick<Task, 'stale' | 'orphaned'>): string {
+  return [task.stale ? 'stale' : '', task.orphaned ? 'orphaned' : ''].filter(Boolean).join(',');
+}
+
+function registerLifecycle(
+  tasks: Command,
+  ctx: CliContext,
+  name: 'approve' | 'reopen' | 'cancel',
+  description: string,
+  run: (ws: Workspace, ref: string, options: { projectKey?: string; reason?: string }) => Task,
+): void {
+  withProject(tasks.command(name).description(description).argument('<task>', 'task id or blueprint id'))
+    .option('--reason <text>', 'why; recorded in the task history')
+    .action(
+      action((command: Command, ref: string) => {
+        const out = ctx.output(command);
+        const opts = command.opts<ReasonOption>();
+        const ws = ctx.workspace(command);
+        const before = ws.store.resolveTask(ref, opts.project);
+        const after = run(ws, ref, { projectKey: opts.project, reason: opts.reason });
+        out.result(
+          {
+            id: after.id,
+            blueprint_id: after.blueprint_id,
+            from: before.status,
+            status: after.status,
+            phase: after.phase,
+            stale: after.stale,
+          },
+          () => `${after.blueprint_id}: ${before.status} -> ${after.status} (phase ${after.phase})`,
+        );
+      }),
+    );
+}
+
+function renderFrontierReady(
+  out: Output,
+  ready: { blueprint_id: string; title: string; priority: string | null }[],
+): string[] {
+  return table(
+    ['#', 'TASK', 'PRIORITY', 'TITLE'],
+    ready.map((t, i) => [i + 1, t.blueprint_id, t.priority, t.title]),
+    out.paint('no task is ready', 'dim'),
+  );
+}
+
+export function registerTaskCommands(program: Command, ctx: CliContext): void {
+  const tasks = program
+    .command('task')
+    .description('inspect tasks, their dependencies, the ready frontier; review decisions');
+
+  withProject(tasks.command('list').description('list tasks'))
+    .option('--status <status>', 'only tasks with this status')
+    .action(
+      action((command: Command) => {
+        const out = ctx.output(command);
+        const opts = command.opts<ProjectOption & { status?: string }>();
+        const ws = ctx.workspace(command);
+        const list = ws.listTasks(opts.project, opts.status);
+        const keys = new Map(ws.listProjects().map((p) => [p.id, p.key]));
+        out.result({ tasks: list.map((t) => taskRow(t, keys)) }, () =>
+          table(
+            ['TASK', 'STATUS', 'PHASE', 'PRIORITY', 'FLAGS', 'TITLE'],
+            list.map((t) => [t.blueprint_id, t.status, t.phase, t.priority, flags(t), t.title]),
+            'no tasks',
+          ),
+        );
+      }),
+    );
+
+  withProject(
+    tasks
+      .command('show')
+      .description('one task with its dependencies and history')
+      .argument('<task>', 'task id or blueprint id'),
+  ).action(
+    action((command: Command, ref: string) => {
+      const out = ctx.output(command);
+      const { project } = command.opts<ProjectOption>();
+      const detail = ctx.workspace(command).showTask(ref, project);
+      const { task } = detail;
+      out.result(
+        { ...task, project: detail.project, dependencies: detail.dependencies, history: detail.history },
+        () => [
+          out.paint(`${task.blueprint_id} ${task.title}`, 'bold'),
+          `  id:       ${task.id} (project ${detail.project})`,
+          `  status:   ${task.status} (phase ${task.phase})${flags(task) ? ` [${flags(task)}]` : ''}`,
+          `  priority: ${task.priority ?? '-'}`,
+          ...(task.source_file === null
+            ? []
+            : [`  source:   ${task.source_file}:${task.source_line ?? '?'}`]),
+          ...(task.description === null ? [] : [`  ${task.description}`]),
+          'Acceptance criteria:',
+          ...(task.acceptance_criteria.length === 0
+            ? ['  (none)']
+            : task.acceptance_criteria.map((c, i) => `  ${i + 1}. ${c}`)),
+          'Depends on:',
+          ...(detail.dependencies.upstream.length === 0
+            ? ['  (none)']
+            : detail.dependencies.upstream.map((d) => `  ${d.blueprint_id} [${d.policy}] ${d.status}`)),
+          'Needed by:',
+          ...(detail.dependencies.downstream.length === 0
+            ? ['  (none)']
+            : detail.dependencies.downstream.map((d) => `  ${d.blueprint_id} [${d.policy}] ${d.status}`)),
+          'History:',
+          ...(detail.history.length === 0
+            ? ['  (none)']
+            : detail.history.map(
+                (h) =>
+                  `  ${h.at} ${h.from_status}/${h.from_phase} -> ${h.to_status}/${h.to_phase}: ${h.reason}`,
+              )),
+        ],
+      );
+    }),
+  );
+
+  withProject(
+    tasks.command('ready').description('the ready tasks, in the order they would be picked'),
+  ).action(
+    action((command: Command) => {
+      const out = ctx.output(command);
+      const { project } = command.opts<ProjectOption>();
+      const frontier = ctx.workspace(command).frontier(project);
+      out.result({ project: frontier.project, ready: frontier.ready }, () =>
+        renderFrontierReady(out, frontier.ready),
+      );
+    }),
+  );
+
+  withProject(
+    tasks.command('frontier').description('ready tasks in order, and every blocked task with its blockers'),
+  ).action(
+    action((command: Command) => {
+      const out = ctx.output(command);
+      const { project } = command.opts<ProjectOption>();
+      const frontier = ctx.workspace(command).frontier(project);
+      out.result(frontier, () => [
+        out.paint(`Ready (${frontier.project})`, 'bold'),
+        ...renderFrontierReady(out, frontier.ready),
+        ...(frontier.omitted > 0
+          ? [out.paint(`  ... and ${frontier.omitted} more (scheduler.max_frontier)`, 'dim')]
+          : []),
+        out.paint('Blocked', 'bold'),
+        ...(frontier.blocked.length === 0
+          ? [out.paint('nothing is blocked', 'dim')]
+          : frontier.blocked.flatMap((b) => [
+              `${b.blueprint_id} ${b.title}`,
+              ...b.blockers.map((x) => `  - ${x.reason}`),
+            ])),
+      ]);
+    }),
+  );
+
+  registerLifecycle(
+    tasks,
+    ctx,
+    'approve',
+    'approve a task in review (pending_review -> completed)',
+    (ws, ref, o) => ws.approve(ref, o),
+  );
+  registerLifecycle(
+    tasks,
+    ctx,
+    'reopen',
+    'reopen a task so it runs again (-> active, phase pending)',
+    (ws, ref, o) => ws.reopen(ref, o),
+  );
+  registerLifecycle(tasks, ctx, 'cancel', 'cancel a task; its dependents stay blocked', (ws, ref, o) =>
+    ws.cancel(ref, o),
+  );
+
+  const deps = tasks.command('deps').description('add, remove and list task dependencies');
+
+  withProject(
+    deps
+      .command('add')
+      .description('make TASK depend on DEP (refused when it would create a cycle)')
+      .argument('<task>', 'the dependent task')
+      .argument('<dep>', 'the task it depends on'),
+  )
+    .option(
+      '--policy <policy>',
+      'completion_required | review_ready_ok | artifact_ready',
+      'completion_required',
+    )
+    .option('--artifact-key <key>', 'the artifact an artifact_ready dependency waits for')
+    .action(
+      action((command: Command, task: string, dep: string) => {
+        const out = ctx.output(command);
+        const opts = command.opts<ProjectOption & { policy: string; artifactKey?: string }>();
+        const change = ctx.workspace(command).addDependency({
+          task,
+          dependsOn: dep,
+          projectKey: opts.project,
+          policy: opts.policy,
+          artifactKey: opts.artifactKey,
+        });
+        out.result(
+          change,
+          () =>
+            `${change.task} now depends on ${change.depends_on} (${change.policy}${change.artifact_key ? `, artifact ${change.artifact_key}` : ''})`,
+        );
+      }),
+    );
+
+  withProject(
+    deps
+      .command('remove')
+      .description('remove the dependency of TASK on DEP')
+      .argument('<task>')
+      .argument('<dep>'),
+  ).action(
+    action((command: Command, task: string, dep: string) => {
+      const out = ctx.output(command);
+      const { project } = command.opts<ProjectOption>();
+      const removed = ctx.workspace(command).removeDependency({ task, dependsOn: dep, projectKey: project });
+      out.result(
+        { ...removed, removed: true },
+        () => `${removed.task} no longer depends on ${removed.depends_on}`,
+      );
+    }),
+  );
+
+  withProject(
+    deps.command('list').description('what TASK depends on and what depends on it').argument('<task>'),
+  ).action(
+    action((command: Command, task: string) => {
+      const out = ctx.output(command);
+      const { project } = command.opts<ProjectOption>();
+      const list = ctx.workspace(command).listDependencies(task, project);
+      const rows = (side: typeof list.upstream): (string | null)[][] =>
+        side.map((d) => [d.blueprint_id, d.policy, d.artifact_key, d.source, d.status]);
+      out.result(list, () => [
+        `${list.task} depends on:`,
+        ...table(['TASK', 'POLICY', 'ARTIFACT', 'SOURCE', 'STATUS'], rows(list.upstream)),
+        `needed by:`,
+        ...table(['TASK', 'POLICY', 'ARTIFACT', 'SOURCE', 'STATUS'], rows(list.downstream)),
+      ]);
+    }),
+  );
+}

@@ -1,0 +1,61 @@
+// What every command handler gets: the global options, the output, and the workspace (opened on
+// demand, closed by main). Handlers set `exitCode` for a failed check; errors are thrown.
+import type { Command } from 'commander';
+import { openWorkspace, type Workspace } from '../project/workspace-service.js';
+import { Output, type CliIo } from './output.js';
+
+export interface GlobalOptions {
+  json: boolean;
+  debug: boolean;
+  workspace?: string;
+}
+
+export class CliContext {
+  readonly io: CliIo;
+  /** Set by a handler whose check failed (lint errors, a sync with errors). */
+  exitCode = 0;
+  private opened: Workspace | null = null;
+
+  constructor(io: CliIo) {
+    this.io = io;
+  }
+
+  globals(command: Command): GlobalOptions {
+    const opts = command.optsWithGlobals<{ json?: boolean; debug?: boolean; workspace?: string }>();
+    return { json: opts.json === true, debug: opts.debug === true, workspace: opts.workspace };
+  }
+
+  output(command: Command): Output {
+    return new Output(this.io, this.globals(command).json);
+  }
+
+  workspace(command: Command): Workspace {
+    this.opened ??= openWorkspace({
+      workspace: this.globals(command).workspace,
+      cwd: this.io.cwd,
+      env: this.io.env,
+    });
+    return this.opened;
+  }
+
+  close(): void {
+    this.opened?.close();
+    this.opened = null;
+  }
+}
+
+/** Registers one command group (`task`, `blueprint`, ...) on the program. */
+export type CommandGroup = (program: Command, ctx: CliContext) => void;
+
+/**
+ * Adapts a handler to commander's action signature (positional args..., options, command), so a
+ * handler receives its command and can read its own and the global options.
+ */
+export function action<Args extends unknown[]>(
+  handler: (command: Command, ...args: Args) => void | Promise<void>,
+): (...raw: unknown[]) => Promise<void> {
+  return async (...raw: unknown[]) => {
+    const command = raw[raw.length - 1] as Command;
+    await handler(command, ...(raw.slice(0, -2) as Args));
+  };
+}

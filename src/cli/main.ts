@@ -1,0 +1,67 @@
+// The penguin command line (DESIGN §8). Builds the commander program from the command groups,
+// runs it, and turns every outcome into an exit code: 0 ok, 1 a check failed, 2 bad usage or input.
+import { readFileSync } from 'node:fs';
+import { Command, type OutputConfiguration } from 'commander';
+import { COMMAND_GROUPS } from './commands/index.js';
+import { CliContext } from './context.js';
+import { renderError } from './errors.js';
+import { processIo, type CliIo } from './output.js';
+
+function packageVersion(): string {
+  const pkg: unknown = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+  return pkg !== null && typeof pkg === 'object' && 'version' in pkg ? String(pkg.version) : '0.0.0';
+}
+
+function outputConfig(io: CliIo): OutputConfiguration {
+  return {
+    writeOut: (text) => io.stdout(text),
+    writeErr: (text) => io.stderr(text),
+    // Commander's error text is replaced by the one-line rendering in main().
+    outputError: () => undefined,
+  };
+}
+
+export function buildProgram(ctx: CliContext): Command {
+  const program = new Command('penguin')
+    .description('Spec-driven development with coding agents: blueprints -> task DAG -> verified ITUV runs')
+    .option('--json', 'print exactly one JSON document on stdout')
+    .option(
+      '--workspace <dir>',
+      'the workspace directory (default: the nearest directory with .penguin/ at or above the current one)',
+    )
+    .option('--debug', 'show stack traces for errors')
+    .version(packageVersion(), '-V, --version')
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput(outputConfig(ctx.io));
+  for (const register of COMMAND_GROUPS) register(program, ctx);
+  // Subcommands made with .command() copy these settings; set them again in case a group used addCommand.
+  const inherit = (command: Command): void => {
+    for (const sub of command.commands) {
+      sub.exitOverride().configureOutput(outputConfig(ctx.io));
+      inherit(sub);
+    }
+  };
+  inherit(program);
+  return program;
+}
+
+export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
+  const ctx = new CliContext(io);
+  const debug = argv.includes('--debug');
+  try {
+    const program = buildProgram(ctx);
+    if (argv.length === 0) {
+      io.stdout(program.helpInformation());
+      return 0;
+    }
+    await program.parseAsync(argv, { from: 'user' });
+    return ctx.exitCode;
+  } catch (error) {
+    const rendered = renderError(error, debug);
+    if (rendered.text !== '') io.stderr(rendered.text);
+    return rendered.exitCode;
+  } finally {
+    ctx.close();
+  }
+}

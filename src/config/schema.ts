@@ -1,0 +1,174 @@
+// The penguin.yaml schema (DESIGN §2). Every key is optional and defaulted here, so the rest of
+// Penguin reads a fully populated PenguinConfig and never re-states a default. Objects are strict:
+// a misspelt key is an error, not a silently ignored setting.
+import { z } from 'zod';
+
+/** Frontier tie-breakers (DESIGN §4). Config is a leaf module, so the list lives here too. */
+export const CONFIG_TIE_BREAKERS = [
+  'priority_desc',
+  'due_date_asc',
+  'sequence',
+  'effort_asc',
+  'value_desc',
+  'risk_asc',
+  'created_at_asc',
+] as const;
+
+export const CONFIG_ON_FAILURE = ['pause_dependents', 'continue', 'stop'] as const;
+
+const POSITIVE_INT = { error: 'must be a positive integer' };
+const positiveInt = z.number(POSITIVE_INT).int(POSITIVE_INT).positive(POSITIVE_INT);
+const positiveNumber = z
+  .number({ error: 'must be a positive number' })
+  .positive({ error: 'must be a positive number' });
+const nonEmpty = z
+  .string({ error: 'must be a non-empty string' })
+  .min(1, { error: 'must be a non-empty string' });
+
+const testMappingSchema = z.strictObject({
+  /** explicit: only an item's Tests field; patterns: only `patterns`; auto: both. */
+  strategy: z.enum(['auto', 'explicit', 'patterns']).default('auto'),
+  // Test-file globs with an `{id}` placeholder (the task's blueprint id), e.g. `test/**/{id}*.test.ts`.
+  patterns: z.array(nonEmpty).default([]),
+});
+
+const blueprintsSchema = z.strictObject({
+  sources: z.array(nonEmpty).default(['context/specs/**/*.{md,yaml,yml,json}']),
+  formats: z.array(z.enum(['markdown', 'yaml', 'json'])).default(['markdown', 'yaml', 'json']),
+  default_dir: nonEmpty.default('context/specs'),
+  auto_create_tasks: z.boolean().default(true),
+  test_mapping: testMappingSchema.prefault({}),
+});
+
+const usageRunnerSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  /** Run recipe commands in a scratch copy of the workspace instead of the workspace itself. */
+  sandbox: z.boolean().default(false),
+  network: z.boolean().default(true),
+  timeout_sec: positiveInt.default(120),
+  /** Executables recipe steps may run; empty means all are allowed. */
+  allow_commands: z.array(nonEmpty).default([]),
+  /** Environment variables passed through to recipe steps and services. */
+  pass_env: z.array(nonEmpty).default([]),
+  base_url: z.url({ error: 'must be an http(s) URL' }).nullable().default(null),
+});
+
+const phaseTimeboxSchema = z.strictObject({
+  implement: positiveInt.default(600),
+  test: positiveInt.default(300),
+  use: positiveInt.default(180),
+  verify: positiveInt.default(120),
+});
+
+const runmodeSchema = z.strictObject({
+  ituv: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      phase_timebox_sec: phaseTimeboxSchema.prefault({}),
+      max_iterations: positiveInt.default(3),
+    })
+    .prefault({}),
+});
+
+const schedulerSchema = z.strictObject({
+  strategy: z.enum(['frontier']).default('frontier'),
+  tie_breakers: z
+    .array(z.enum(CONFIG_TIE_BREAKERS))
+    .default(['priority_desc', 'due_date_asc', 'sequence', 'created_at_asc']),
+  ready_parallelism: positiveInt.default(1),
+  on_failure: z.enum(CONFIG_ON_FAILURE).default('pause_dependents'),
+  max_frontier: positiveInt.default(20),
+});
+
+const orchestrationSchema = z.strictObject({
+  backend: z.enum(['native', 'temporal']).default('native'),
+  retry: z
+    .strictObject({
+      max_attempts: positiveInt.default(3),
+      initial_interval_sec: positiveNumber.default(1),
+      backoff: z
+        .number({ error: 'must be a number >= 1' })
+        .min(1, { error: 'must be a number >= 1' })
+        .default(2),
+      max_interval_sec: positiveNumber.default(60),
+    })
+    .prefault({}),
+  temporal: z
+    .strictObject({
+      address: nonEmpty.default('localhost:7233'),
+      namespace: nonEmpty.default('penguin'),
+      task_queue: nonEmpty.default('penguin-ituv'),
+      auto_start: z.boolean().default(true),
+    })
+    .prefault({}),
+});
+
+const checkSchema = z.strictObject({ name: nonEmpty, command: nonEmpty });
+
+const verificationSchema = z.strictObject({
+  /** Refuse "done" unless every acceptance criterion has evidence. */
+  strict: z.boolean().default(true),
+  /** A task that passes VERIFY goes straight to completed instead of pending_review. */
+  auto_approve: z.boolean().default(true),
+  allow_no_tests: z.boolean().default(false),
+  checks: z.array(checkSchema).default([]),
+});
+
+const testRunnerSchema = z.strictObject({
+  /** Command template; `{files}` and `{junit}` are substituted. Null: detect from the workspace. */
+  command: nonEmpty.nullable().default(null),
+  /** Where the command writes JUnit XML, when it does not take `{junit}`. */
+  junit: nonEmpty.nullable().default(null),
+});
+
+const agentSchema = z.strictObject({
+  id: nonEmpty,
+  role: nonEmpty.default('implementer'),
+  skills: z.array(nonEmpty).default([]),
+  tools: z.array(nonEmpty).default([]),
+  capacity: positiveInt.default(1),
+  kind: z.enum(['command', 'manual']).default('command'),
+  command: nonEmpty.nullable().default(null),
+});
+
+export const penguinConfigSchema = z.strictObject({
+  blueprints: blueprintsSchema.prefault({}),
+  usage_runner: usageRunnerSchema.prefault({}),
+  runmode: runmodeSchema.prefault({}),
+  scheduler: schedulerSchema.prefault({}),
+  orchestration: orchestrationSchema.prefault({}),
+  verification: verificationSchema.prefault({}),
+  test_runner: testRunnerSchema.prefault({}),
+  agents: z
+    .array(agentSchema)
+    .default([])
+    .superRefine((agents, ctx) => {
+      const seen = new Set<string>();
+      agents.forEach((agent, i) => {
+        if (agent.kind === 'command' && agent.command === null) {
+          ctx.addIssue({ code: 'custom', path: [i, 'command'], message: 'is required when kind is command' });
+        }
+        if (seen.has(agent.id)) {
+          ctx.addIssue({ code: 'custom', path: [i, 'id'], message: `duplicates agent id "${agent.id}"` });
+        }
+        seen.add(agent.id);
+      });
+    }),
+});
+
+/** The fully defaulted configuration every part of Penguin reads. */
+export type PenguinConfig = z.output<typeof penguinConfigSchema>;
+/** What a penguin.yaml may contain (every key optional). */
+export type PenguinConfigInput = z.input<typeof penguinConfigSchema>;
+export type AgentConfig = PenguinConfig['agents'][number];
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/** Every default, frozen: callers that need to change a value parse their own copy. */
+export const DEFAULT_CONFIG: PenguinConfig = deepFreeze(penguinConfigSchema.parse({}));

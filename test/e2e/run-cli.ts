@@ -1,0 +1,66 @@
+// Runs the BUILT penguin CLI (bin/penguin.js -> dist/) as a real child process. The e2e and cli
+// tests need `npm run build` first; `npm test` does that before vitest.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const BIN = join(REPO_ROOT, 'bin', 'penguin.js');
+export const FIXTURES = join(REPO_ROOT, 'test', 'fixtures');
+
+export interface CliResult {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface RunOptions {
+  cwd: string;
+  env?: Record<string, string>;
+}
+
+export function assertBuilt(): void {
+  if (!existsSync(join(REPO_ROOT, 'dist', 'cli', 'main.js'))) {
+    throw new Error('dist/cli/main.js is missing: run `npm run build` before the CLI tests (npm test does)');
+  }
+}
+
+export function runCli(args: readonly string[], options: RunOptions): CliResult {
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', ...options.env };
+  // The tests decide the config; PENGUIN_* from the developer's shell must not leak in.
+  for (const key of Object.keys(env))
+    if (key.startsWith('PENGUIN_') && !(options.env && key in options.env)) delete env[key];
+  const result = spawnSync(process.execPath, [BIN, ...args], {
+    cwd: options.cwd,
+    env,
+    encoding: 'utf8',
+    timeout: 60_000, // a safety bound only
+  });
+  if (result.error) throw result.error;
+  if (result.status === null)
+    throw new Error(`penguin ${args.join(' ')} was killed by ${String(result.signal)}`);
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Runs with --json and parses stdout, which must be exactly one JSON document. */
+export function runJson<T = Record<string, unknown>>(
+  args: readonly string[],
+  options: RunOptions,
+): CliResult & { json: T } {
+  const result = runCli([...args, '--json'], options);
+  let json: T;
+  try {
+    json = JSON.parse(result.stdout) as T;
+  } catch {
+    throw new Error(
+      `stdout of penguin ${args.join(' ')} --json is not one JSON document:\n${result.stdout}\nstderr:\n${result.stderr}`,
+    );
+  }
+  return { ...result, json };
+}
+
+export function tempDir(prefix = 'penguin-e2e-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
