@@ -62,6 +62,8 @@ export interface BlueprintItem {
   checked: boolean;
   /** 0-based position in document order; ties in the frontier break on it. */
   order: number;
+  /** Line of each dependency reference (id -> line of its first mention), so lint can point at it. */
+  depends_lines?: Record<string, number>;
 }
 
 export type HttpExpectations = {
