@@ -1,0 +1,168 @@
+// Native orchestration figures: throughput of 1,000 workflows with an instant in-process executor
+// (SQLite synchronous FULL, every phase a committed checkpoint), the cost per checkpoint, and how long
+// a fresh engine takes to recover 100 workflows orphaned by a dead host.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EventLog } from '../src/events/log.js';
+import { NativeEngine, type NativeEngineConfig } from '../src/orchestration/native/engine.js';
+import type { PhaseContext, PhaseExecutor, PhaseOutcome } from '../src/orchestration/phase-executor.js';
+import type { Task } from '../src/project/model.js';
+import { openStore, type SqliteStore } from '../src/project/sqlite-store.js';
+import { atLeast, atMost, type BenchFigure } from './measure.js';
+
+const CONFIG: NativeEngineConfig = {
+  retry: { max_attempts: 3, initial_interval_sec: 0.01, backoff: 2, max_interval_sec: 0.1 },
+  timeboxSec: { implement: 60, test: 60, use: 60, verify: 60 },
+  maxIterations: 3,
+  autoApprove: true,
+};
+
+const instant: PhaseExecutor = {
+  execute: (ctx: PhaseContext): Promise<PhaseOutcome> =>
+    Promise.resolve({ kind: 'passed', summary: `${ctx.phase} ok`, result: { phase: ctx.phase } }),
+};
+
+function seed(store: SqliteStore, key: string, count: number): Task[] {
+  const project = store.upsertProject({ key, title: key, blueprint_file: null });
+  return store.transaction(() =>
+    Array.from({ length: count }, (_, i) =>
+      store.createTask({
+        project_id: project.id,
+        blueprint_id: `${key}-${i + 1}`,
+        parent_id: null,
+        title: `Bench task ${i + 1}`,
+        description: null,
+        acceptance_criteria: ['it works'],
+        recipe: null,
+        tests: [],
+        priority: null,
+        labels: [],
+        assignees: [],
+        required_tools: [],
+        skills: [],
+        due: null,
+        sequence: null,
+        estimate: null,
+        effort: null,
+        value: null,
+        risk: null,
+        agent_role: null,
+        parallelizable: null,
+        batch: null,
+        blueprint_order: i,
+        source_file: null,
+        source_line: null,
+        status: 'active',
+        phase: 'pending',
+        content_hash: `h${i}`,
+      }),
+    ),
+  );
+}
+
+async function allFinished(store: SqliteStore, count: number, timeoutMs: number): Promise<void> {
+  const finished = store.db.prepare(
+    `SELECT count(*) AS n FROM workflows WHERE state IN ('completed', 'failed', 'cancelled')`,
+  );
+  const deadline = Date.now() + timeoutMs;
+  while ((finished.get() as { n: number }).n < count) {
+    if (Date.now() > deadline) throw new Error(`workflows did not finish within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+async function throughput(dir: string): Promise<BenchFigure[]> {
+  const store = openStore(join(dir, 'throughput.db'));
+  const events = new EventLog(store.db);
+  const tasks = seed(store, 'TP', 1_000);
+  const engine = new NativeEngine({
+    store,
+    events,
+    executor: instant,
+    config: CONFIG,
+    pollMs: 20,
+    maxConcurrent: 64,
+  });
+  const started = process.hrtime.bigint();
+  engine.start();
+  // Callers start workflows concurrently (the scheduler, several CLIs): starts share commits too.
+  await Promise.all(tasks.map((task) => engine.startWorkflow(task.id)));
+  await allFinished(store, tasks.length, 120_000);
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  await engine.close();
+  const completed = (await engine.list({ status: 'completed' })).length;
+  store.close();
+  if (completed !== tasks.length) throw new Error(`only ${completed} of ${tasks.length} workflows completed`);
+  const checkpoints = tasks.length * 4;
+  return [
+    atLeast(
+      '1,000 workflows, instant executor (synchronous FULL)',
+      tasks.length / seconds,
+      'workflows/s',
+      300,
+    ),
+    atMost(
+      'cost per phase checkpoint (result + transition + events)',
+      (seconds * 1000) / checkpoints,
+      'ms',
+      0.8,
+    ),
+  ];
+}
+
+async function recovery(dir: string): Promise<BenchFigure> {
+  const file = join(dir, 'recovery.db');
+  const store = openStore(file);
+  const events = new EventLog(store.db);
+  const tasks = seed(store, 'RC', 100);
+  // A host that starts every phase and never finishes one, then dies holding its leases.
+  const hanging: PhaseExecutor = { execute: () => new Promise<PhaseOutcome>(() => undefined) };
+  const dead = new NativeEngine({
+    store,
+    events,
+    executor: hanging,
+    config: CONFIG,
+    pollMs: 20,
+    maxConcurrent: 100,
+    ownerId: 'dead-host',
+    abortGraceMs: 0,
+  });
+  dead.start();
+  for (const task of tasks) await dead.startWorkflow(task.id);
+  const inFlight = store.db.prepare(`SELECT count(*) AS n FROM workflow_steps WHERE outcome IS NULL`);
+  while ((inFlight.get() as { n: number }).n < tasks.length) await new Promise((r) => setTimeout(r, 5));
+  await dead.stop();
+  // stop() releases; put the leases back as a SIGKILLed host leaves them: owned, expired.
+  store.db.prepare(`UPDATE workflows SET owner = 'dead-host', lease_expires_at = ?`).run(Date.now() - 1);
+
+  const fresh = new NativeEngine({
+    store,
+    events,
+    executor: instant,
+    config: CONFIG,
+    pollMs: 20,
+    maxConcurrent: 100,
+  });
+  const started = process.hrtime.bigint();
+  fresh.start();
+  await allFinished(store, tasks.length, 30_000);
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  await fresh.close();
+  const abandoned = store.db
+    .prepare(`SELECT count(*) AS n FROM workflow_steps WHERE outcome = 'abandoned'`)
+    .get() as { n: number };
+  store.close();
+  if (abandoned.n !== tasks.length)
+    throw new Error(`expected ${tasks.length} abandoned attempts, found ${abandoned.n}`);
+  return atMost('fresh engine recovers 100 orphaned workflows (to completion)', ms, 'ms', 1_000);
+}
+
+export async function benchOrchestration(): Promise<BenchFigure[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'penguin-bench-orch-'));
+  try {
+    return [...(await throughput(dir)), await recovery(dir)];
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

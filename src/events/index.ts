@@ -1,0 +1,3 @@
+export * from './types.js';
+export * from './log.js';
+export * from './tail.js';

@@ -1,0 +1,11 @@
+export * from './backend.js';
+export * from './phase-executor.js';
+export * from './factory.js';
+export {
+  NativeEngine,
+  type EngineStore,
+  type NativeEngineConfig,
+  type NativeEngineOptions,
+} from './native/engine.js';
+export { orchestrationMigrations } from './native/migrations.js';
+export { progressAt, retryDelayMs, nextPhase, type RetryConfig } from './native/policy.js';

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_CONFIG } from '../../src/config/schema.js';
+import { UsageError } from '../../src/errors.js';
+import { EventLog } from '../../src/events/log.js';
+import { createBackend, nativeEngineConfig } from '../../src/orchestration/factory.js';
+import { NativeEngine } from '../../src/orchestration/native/engine.js';
+import { nextPhase, progressAt, retryDelayMs } from '../../src/orchestration/native/policy.js';
+import { openStore } from '../../src/project/sqlite-store.js';
+
+describe('orchestration policy', () => {
+  it('backs off exponentially up to the cap', () => {
+    const retry = { max_attempts: 5, initial_interval_sec: 1, backoff: 2, max_interval_sec: 5 };
+    expect([1, 2, 3, 4, 5].map((a) => retryDelayMs(retry, a))).toEqual([1_000, 2_000, 4_000, 5_000, 5_000]);
+    expect(retryDelayMs({ ...retry, backoff: 1 }, 4)).toBe(1_000);
+  });
+
+  it('orders phases and maps them to progress', () => {
+    expect(['implement', 'test', 'use', 'verify'].map((p) => nextPhase(p as 'implement'))).toEqual([
+      'test',
+      'use',
+      'verify',
+      'done',
+    ]);
+    expect([progressAt('implement'), progressAt('use'), progressAt('done')]).toEqual([0, 50, 100]);
+  });
+});
+
+describe('createBackend', () => {
+  const store = openStore(':memory:');
+  const events = new EventLog(store.db);
+  const executor = { execute: () => Promise.reject(new Error('unused')) };
+
+  it('builds the native engine from the workspace config', async () => {
+    const backend = createBackend(DEFAULT_CONFIG, { store, events, executor });
+    expect(backend).toBeInstanceOf(NativeEngine);
+    expect(await backend.health()).toMatchObject({ ok: true, backend: 'native' });
+    expect(nativeEngineConfig(DEFAULT_CONFIG)).toEqual({
+      retry: { max_attempts: 3, initial_interval_sec: 1, backoff: 2, max_interval_sec: 60 },
+      timeboxSec: { implement: 600, test: 300, use: 180, verify: 120 },
+      maxIterations: 3,
+      autoApprove: true,
+    });
+    await backend.close();
+  });
+
+  it('says the temporal backend is not available yet', () => {
+    const config = {
+      ...DEFAULT_CONFIG,
+      orchestration: { ...DEFAULT_CONFIG.orchestration, backend: 'temporal' as const },
+    };
+    expect(() => createBackend(config, { store, events, executor })).toThrow(UsageError);
+    expect(() => createBackend(config, { store, events, executor })).toThrow(
+      /temporal backend is not available yet/,
+    );
+  });
+});
