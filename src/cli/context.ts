@@ -1,6 +1,7 @@
 // What every command handler gets: the global options, the output, and the workspace (opened on
 // demand, closed by main). Handlers set `exitCode` for a failed check; errors are thrown.
 import type { Command } from 'commander';
+import { WorkflowService } from '../orchestration/workflow-service.js';
 import { openWorkspace, type Workspace } from '../project/workspace-service.js';
 import { Output, type CliIo } from './output.js';
 
@@ -15,6 +16,7 @@ export class CliContext {
   /** Set by a handler whose check failed (lint errors, a sync with errors). */
   exitCode = 0;
   private opened: Workspace | null = null;
+  private openedWorkflows: WorkflowService | null = null;
 
   constructor(io: CliIo) {
     this.io = io;
@@ -38,7 +40,15 @@ export class CliContext {
     return this.opened;
   }
 
-  close(): void {
+  /** The workspace's orchestration service (backend, events, artifacts), created on first use. */
+  workflows(command: Command): WorkflowService {
+    this.openedWorkflows ??= new WorkflowService(this.workspace(command));
+    return this.openedWorkflows;
+  }
+
+  async close(): Promise<void> {
+    await this.openedWorkflows?.close();
+    this.openedWorkflows = null;
     this.opened?.close();
     this.opened = null;
   }

@@ -62,6 +62,6 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     if (rendered.text !== '') io.stderr(rendered.text);
     return rendered.exitCode;
   } finally {
-    ctx.close();
+    await ctx.close();
   }
 }

@@ -4,11 +4,19 @@ import type { CommandGroup } from '../context.js';
 import { registerBlueprintCommands } from './blueprint.js';
 import { registerGraphCommands } from './graph.js';
 import { registerInitCommand } from './init.js';
+import { registerItuvCommands } from './ituv.js';
+import { registerRecipeCommands } from './recipe.js';
+import { registerRunmodeCommands } from './runmode.js';
 import { registerTaskCommands } from './task.js';
+import { registerWorkflowCommands } from './workflow.js';
 
 export const COMMAND_GROUPS: readonly CommandGroup[] = [
   registerInitCommand,
   registerBlueprintCommands,
   registerTaskCommands,
   registerGraphCommands,
+  registerItuvCommands,
+  registerWorkflowCommands,
+  registerRunmodeCommands,
+  registerRecipeCommands,
 ];

@@ -1,0 +1,74 @@
+// How a workflow is shown and followed in the terminal; shared by `task ituv` and `workflow`.
+import type { PenguinEvent } from '../../events/types.js';
+import type { WorkflowStatus } from '../../orchestration/backend.js';
+import type { WorkflowService } from '../../orchestration/workflow-service.js';
+import { stripInternalMarkers } from '../../ituv/prompt.js';
+import type { CliContext } from '../context.js';
+import { table, type Output } from '../output.js';
+
+/** One line: id, task, state, phase, iteration, progress, and why it waits or failed. */
+export function workflowLine(w: WorkflowStatus): string {
+  const phase = w.phase ?? '-';
+  const why = w.waiting_reason
+    ? ` (${w.waiting_reason}${w.question ? `: ${stripInternalMarkers(w.question)}` : ''})`
+    : w.state === 'failed' && w.last_failure
+      ? ` (${stripInternalMarkers(w.last_failure)})`
+      : '';
+  return `${w.id} ${w.blueprint_id} ${w.state} phase ${phase} iteration ${w.iteration} ${w.progress}%${why}`;
+}
+
+export function workflowTable(list: readonly WorkflowStatus[]): string[] {
+  return table(
+    ['WORKFLOW', 'TASK', 'STATE', 'PHASE', 'ITER', 'PROGRESS', 'UPDATED'],
+    list.map((w) => [w.id, w.blueprint_id, w.state, w.phase, w.iteration, `${w.progress}%`, w.updated_at]),
+    'no workflows',
+  );
+}
+
+/** A progress note for a live event, or null for events not worth a line. */
+function eventNote(event: PenguinEvent): string | null {
+  const phase = event.phase ?? '';
+  switch (event.type) {
+    case 'workflow.phase_started':
+      return `${phase}: started (iteration ${event.iteration ?? 1})`;
+    case 'workflow.phase_completed':
+      return `${phase}: passed${summaryOf(event)} [${event.progress ?? 0}%]`;
+    case 'workflow.phase_failed':
+      return `${phase}: failed${summaryOf(event)}`;
+    case 'workflow.retrying':
+    case 'workflow.paused':
+    case 'workflow.resumed':
+    case 'workflow.waiting_input':
+    case 'workflow.completed':
+    case 'workflow.failed':
+    case 'workflow.cancelled':
+      return `${event.type.slice('workflow.'.length)}${summaryOf(event)}`;
+    default:
+      return null;
+  }
+}
+
+function summaryOf(event: PenguinEvent): string {
+  const summary = event.data.summary ?? event.data.reason ?? event.data.question;
+  return typeof summary === 'string' && summary !== '' ? `: ${stripInternalMarkers(summary)}` : '';
+}
+
+/**
+ * Hosts the workflow in this process until it settles, with live phase progress on a terminal,
+ * then prints its status. A failed or cancelled run is a failed check (exit 1).
+ */
+export async function followWorkflow(
+  ctx: CliContext,
+  out: Output,
+  service: WorkflowService,
+  id: string,
+): Promise<WorkflowStatus> {
+  out.progress(`hosting workflow ${id} (Ctrl-C stops this host; the run can be resumed from any terminal)`);
+  const final = await service.runInForeground(id, (event) => {
+    const note = eventNote(event);
+    if (note) out.progress(`  ${note}`);
+  });
+  out.result(final, () => workflowLine(final));
+  if (final.state === 'failed' || final.state === 'cancelled') ctx.exitCode = 1;
+  return final;
+}
