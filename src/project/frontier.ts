@@ -107,22 +107,51 @@ function byBlueprintOrder(a: Task, b: Task): number {
   return a.blueprint_order - b.blueprint_order || compareIds(a.id, b.id);
 }
 
+/**
+ * Task indices by blueprint order, then id (stable for exact ties). Stores list tasks in this order
+ * already, so one check usually replaces the sort. Every later ordering compares positions in it.
+ */
+function blueprintOrder(tasks: readonly Task[]): Int32Array {
+  const n = tasks.length;
+  let sorted = true;
+  for (let i = 1; i < n && sorted; i++) sorted = byBlueprintOrder(tasks[i - 1]!, tasks[i]!) <= 0;
+  const order = new Int32Array(n);
+  if (sorted) {
+    for (let i = 0; i < n; i++) order[i] = i;
+  } else {
+    const indices = Array.from({ length: n }, (_, i) => i);
+    order.set(indices.sort((a, b) => byBlueprintOrder(tasks[a]!, tasks[b]!)));
+  }
+  return order;
+}
+
 // Blockers are gathered as small integers, `ref * 8 + code`, and made into objects only once sorted:
 // at 100,000 tasks the allocation of a wrapper per blocker costs more than the readiness logic. `ref` is
-// a task index for ORPHANED/COMPLETION/REVIEW and a dependency index for ARTIFACT/MISSING.
+// the task index for ORPHANED, an index into the dependency blockers for COMPLETION/REVIEW/ARTIFACT and
+// a dependency index for MISSING.
 const ORPHANED = 0;
 const COMPLETION = 1;
 const REVIEW = 2;
 const ARTIFACT = 3;
 const MISSING_TASK = 4;
-/** Sort rank of each code: the task's own state, then its dependencies, then dangling ids (holds go last). */
-const CODE_RANK = [0, 1, 1, 1, 2];
 
-/** A dense array; `new Array(n)` with a large n gives a slow dictionary-backed one in V8. */
-function filledArray<T>(length: number, value: T): T[] {
-  const out: T[] = [];
-  for (let i = 0; i < length; i++) out.push(value);
-  return out;
+/** Sorts `values[from..to)` in place, stably. A task has a handful of blockers: insertion sort. */
+function sortRange(
+  values: Int32Array,
+  from: number,
+  to: number,
+  compare: (a: number, b: number) => number,
+): void {
+  if (to - from > 32) {
+    values.set(Array.from(values.subarray(from, to)).sort(compare), from);
+    return;
+  }
+  for (let k = from + 1; k < to; k++) {
+    const value = values[k]!;
+    let j = k - 1;
+    for (; j >= from && compare(values[j]!, value) > 0; j--) values[j + 1] = values[j]!;
+    values[j + 1] = value;
+  }
 }
 
 function validate(input: FrontierInput): void {
@@ -188,14 +217,20 @@ export function computeFrontier(input: FrontierInput): Frontier {
 
   const index = new Map<string, number>();
   const candidate = new Uint8Array(n);
-  const failed: number[] = [];
   for (let i = 0; i < n; i++) {
     const task = tasks[i]!;
     index.set(task.id, i);
     if (task.status === 'active') candidate[i] = 1;
-    else if (task.status === 'failed') failed.push(i);
   }
-  failed.sort((a, b) => byBlueprintOrder(tasks[a]!, tasks[b]!));
+  // rank[i]: task i's position in blueprint order; comparing ranks replaces comparing tasks.
+  const order = blueprintOrder(tasks);
+  const rank = new Int32Array(n);
+  const failed: number[] = [];
+  for (let k = 0; k < n; k++) {
+    const i = order[k]!;
+    rank[i] = k;
+    if (tasks[i]!.status === 'failed') failed.push(i);
+  }
 
   // Encoded blockers in flat typed arrays (task index, entry), grouped per task below: no per-blocker
   // allocation in the hot loop.
@@ -210,10 +245,17 @@ export function computeFrontier(input: FrontierInput): Frontier {
     }
   }
 
+  // Dependency blockers, each made once: blockerUpstream[k] is the task index dependencyBlockers[k] names.
+  const dependencyBlockers: Blocker[] = [];
+  const blockerUpstream: number[] = [];
+  const addBlocker = (blocker: Blocker, upstream: number): number => {
+    blockerUpstream.push(upstream);
+    return dependencyBlockers.push(blocker) - 1;
+  };
   // The verdict for (upstream, policy) is the same for every dependent, so it is computed once and the
-  // Blocker object shared. Slot ui*2 is completion_required, ui*2+1 review_ready_ok.
-  const verdicts = filledArray<Blocker | null | undefined>(n * 2, undefined);
-  const artifactBlockers = new Map<number, Blocker>();
+  // Blocker object shared. Slot ui*2 is completion_required, ui*2+1 review_ready_ok; a slot holds 0
+  // until computed, then -1 when satisfied or 1 + the blocker's index.
+  const verdicts = new Int32Array(n * 2);
   const up = new Int32Array(m).fill(-1);
   const down = new Int32Array(m);
   // The failure hold walks every edge; otherwise only edges into candidates matter.
@@ -238,16 +280,17 @@ export function computeFrontier(input: FrontierInput): Frontier {
       entry = d * 8 + MISSING_TASK;
     } else if (dep.policy === 'artifact_ready') {
       const keys = input.artifactKeys ? input.artifactKeys(tasks[ui]!.id) : noKeys;
+      // Its verdict depends on the dependency's artifact key: not shared.
       const blocker = evaluateDependency(tasks[ui]!, dep, keys);
-      if (blocker) {
-        artifactBlockers.set(d, blocker);
-        entry = d * 8 + ARTIFACT;
-      }
+      if (blocker) entry = addBlocker(blocker, ui) * 8 + ARTIFACT;
     } else {
       const slot = ui * 2 + (dep.policy === 'completion_required' ? 0 : 1);
-      let verdict = verdicts[slot];
-      if (verdict === undefined) verdict = verdicts[slot] = evaluateDependency(tasks[ui]!, dep, noKeys);
-      if (verdict) entry = ui * 8 + (slot & 1 ? REVIEW : COMPLETION);
+      if (verdicts[slot] === 0) {
+        const blocker = evaluateDependency(tasks[ui]!, dep, noKeys);
+        verdicts[slot] = blocker ? addBlocker(blocker, ui) + 1 : -1;
+      }
+      const verdict = verdicts[slot]!;
+      if (verdict > 0) entry = (verdict - 1) * 8 + (slot & 1 ? REVIEW : COMPLETION);
     }
     if (entry >= 0) {
       entryTask[count] = ti;
@@ -267,7 +310,8 @@ export function computeFrontier(input: FrontierInput): Frontier {
   const upstreamOf = (entry: number): number => {
     const code = entry & 7;
     const ref = (entry - code) / 8;
-    return code === ARTIFACT || code === MISSING_TASK ? up[ref]! : ref;
+    if (code === ORPHANED) return ref;
+    return code === MISSING_TASK ? -1 : blockerUpstream[ref]!;
   };
 
   // heldBy[i]: the failed task holding candidate i, or -1.
@@ -312,11 +356,9 @@ export function computeFrontier(input: FrontierInput): Frontier {
         return { task_id: task.id, blueprint_id: task.blueprint_id, policy: null, reason, kind: 'orphaned' };
       }
       case COMPLETION:
-        return verdicts[ref * 2]!;
       case REVIEW:
-        return verdicts[ref * 2 + 1]!;
       case ARTIFACT:
-        return artifactBlockers.get(ref)!;
+        return dependencyBlockers[ref]!;
       default: {
         const dep = dependencies[ref]!;
         const task = tasks[down[ref]!]!;
@@ -327,39 +369,42 @@ export function computeFrontier(input: FrontierInput): Frontier {
     }
   };
 
+  // A task's blockers: its own state first, then its dependencies by upstream blueprint order (the
+  // code breaking a tie on one upstream), then dangling ids by id. Keys are numbers, ranks precomputed.
+  const missingKey = (n + 1) * 8;
+  const keyOf = (entry: number): number => {
+    const code = entry & 7;
+    if (code === ORPHANED) return 0;
+    if (code === MISSING_TASK) return missingKey;
+    return (1 + rank[upstreamOf(entry)]!) * 8 + code;
+  };
   const compareEntries = (a: number, b: number): number => {
-    const rank = CODE_RANK[a & 7]! - CODE_RANK[b & 7]!;
-    if (rank !== 0) return rank;
-    const ua = upstreamOf(a);
-    const ub = upstreamOf(b);
-    if (ua >= 0 && ub >= 0) return byBlueprintOrder(tasks[ua]!, tasks[ub]!) || (a & 7) - (b & 7);
-    return compareIds(materialize(a).task_id, materialize(b).task_id);
+    const byKey = keyOf(a) - keyOf(b);
+    if (byKey !== 0 || (a & 7) !== MISSING_TASK) return byKey;
+    return compareIds(dependencies[a >> 3]!.depends_on_id, dependencies[b >> 3]!.depends_on_id);
   };
 
   const criteria = tieBreakers.map((name) => CRITERIA[name]);
-  const readyTasks: Task[] = [];
-  const blockedIndices: number[] = [];
+  const readyTasks: number[] = [];
   for (let i = 0; i < n; i++) {
-    if (!candidate[i]) continue;
-    if (start[i + 1]! > start[i]! || heldBy[i]! >= 0) blockedIndices.push(i);
-    else readyTasks.push(tasks[i]!);
+    if (candidate[i] && start[i + 1] === start[i] && heldBy[i] === -1) readyTasks.push(i);
   }
 
   // Ranks in columns, computed once per task rather than once per comparison.
-  const columns = criteria.map((c) => readyTasks.map((t) => c.rank(t)));
-  const positions = readyTasks.map((_, i) => i);
+  const columns = criteria.map((c) => readyTasks.map((i) => c.rank(tasks[i]!)));
+  const positions = readyTasks.map((_, k) => k);
   positions.sort((a, b) => {
     for (const column of columns) {
       const c = compareRank(column[a]!, column[b]!);
       if (c !== 0) return c;
     }
-    return byBlueprintOrder(readyTasks[a]!, readyTasks[b]!);
+    return rank[readyTasks[a]!]! - rank[readyTasks[b]!]!;
   });
 
   const cap = Math.min(input.maxFrontier ?? positions.length, positions.length);
   const ready: ReadyTask[] = [];
   for (let k = 0; k < cap; k++) {
-    const task = readyTasks[positions[k]!]!;
+    const task = tasks[readyTasks[positions[k]!]!]!;
     ready.push({
       id: task.id,
       blueprint_id: task.blueprint_id,
@@ -369,23 +414,21 @@ export function computeFrontier(input: FrontierInput): Frontier {
     });
   }
 
-  // Usually already in blueprint order (the store lists tasks that way), which TimSort finds in O(n).
-  blockedIndices.sort((a, b) => byBlueprintOrder(tasks[a]!, tasks[b]!));
-  const blocked = blockedIndices.map((i): BlockedTask => {
-    const task = tasks[i]!;
+  const blocked: BlockedTask[] = [];
+  for (let k = 0; k < n; k++) {
+    const i = order[k]!;
     const from = start[i]!;
     const to = start[i + 1]!;
-    const blockers: Blocker[] = [];
-    if (to - from === 1) blockers.push(materialize(grouped[from]!));
-    else if (to > from) {
-      const entries: number[] = [];
-      for (let k = from; k < to; k++) entries.push(grouped[k]!);
-      entries.sort(compareEntries);
-      for (const entry of entries) blockers.push(materialize(entry));
-    }
-    if (heldBy[i]! >= 0) blockers.push(heldBlocker(heldBy[i]!));
-    return { id: task.id, blueprint_id: task.blueprint_id, title: task.title, blockers };
-  });
+    if (!candidate[i] || (from === to && heldBy[i] === -1)) continue;
+    sortRange(grouped, from, to, compareEntries);
+    // Sized up front: a pushed-to array reserves room for 17 and there are tens of thousands of these.
+    const held = heldBy[i]!;
+    const blockers = new Array<Blocker>(to - from + (held >= 0 ? 1 : 0));
+    for (let e = from; e < to; e++) blockers[e - from] = materialize(grouped[e]!);
+    if (held >= 0) blockers[to - from] = heldBlocker(held);
+    const task = tasks[i]!;
+    blocked.push({ id: task.id, blueprint_id: task.blueprint_id, title: task.title, blockers });
+  }
 
   return { ready, blocked, omitted: positions.length - ready.length };
 }

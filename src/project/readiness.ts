@@ -1,6 +1,6 @@
 // Whether one dependency is satisfied (DESIGN §4), and if not, a blocker that says why in one sentence.
 import type { DependencyPolicy } from '../blueprint/model.js';
-import type { Dependency, Task } from './model.js';
+import type { Dependency, Task, TaskPhase, TaskStatus } from './model.js';
 
 /**
  * What a blocker is about: an unsatisfied `dependency`; `held` downstream of a failed task
@@ -20,9 +20,24 @@ export interface Blocker {
   readonly kind: BlockerKind;
 }
 
-/** "BOOK-1 is active (phase pending); needs completed" — one template, as the frontier builds thousands. */
-function notYet(task: Task, needs: string): string {
-  return `${task.blueprint_id} is ${task.status} (phase ${task.phase}); needs ${needs}`;
+type Need = 'completed' | 'pending_review or completed';
+
+// The text after the id depends only on the need, status and phase: built once per combination, as the
+// frontier writes tens of thousands of these and a template literal would build each from five pieces.
+const NOT_YET_TAILS: Record<Need, Map<TaskStatus, Map<TaskPhase, string>>> = {
+  completed: new Map(),
+  'pending_review or completed': new Map(),
+};
+
+/** "BOOK-1 is active (phase pending); needs completed". */
+function notYet(task: Task, needs: Need): string {
+  const byStatus = NOT_YET_TAILS[needs];
+  let byPhase = byStatus.get(task.status);
+  if (byPhase === undefined) byStatus.set(task.status, (byPhase = new Map()));
+  let tail = byPhase.get(task.phase);
+  if (tail === undefined)
+    byPhase.set(task.phase, (tail = ` is ${task.status} (phase ${task.phase}); needs ${needs}`));
+  return task.blueprint_id + tail;
 }
 
 /**

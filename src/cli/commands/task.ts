@@ -1,5 +1,6 @@
 // `penguin task list|show|ready|frontier|approve|reopen|cancel|deps add|deps remove|deps list`.
 import type { Command } from 'commander';
+import { renderEvidenceTable } from '../../ituv/verify.js';
 import type { Task } from '../../project/model.js';
 import type { Workspace } from '../../project/workspace-service.js';
 import { action, type CliContext } from '../context.js';
@@ -102,13 +103,20 @@ export function registerTaskCommands(program: Command, ctx: CliContext): void {
       .description('one task with its dependencies and history')
       .argument('<task>', 'task id or blueprint id'),
   ).action(
-    action((command: Command, ref: string) => {
+    action(async (command: Command, ref: string) => {
       const out = ctx.output(command);
       const { project } = command.opts<ProjectOption>();
       const detail = ctx.workspace(command).showTask(ref, project);
       const { task } = detail;
+      const evidence = await ctx.workflows(command).latestVerdict(task);
       out.result(
-        { ...task, project: detail.project, dependencies: detail.dependencies, history: detail.history },
+        {
+          ...task,
+          project: detail.project,
+          dependencies: detail.dependencies,
+          history: detail.history,
+          evidence,
+        },
         () => [
           out.paint(`${task.blueprint_id} ${task.title}`, 'bold'),
           `  id:       ${task.id} (project ${detail.project})`,
@@ -130,6 +138,11 @@ export function registerTaskCommands(program: Command, ctx: CliContext): void {
           ...(detail.dependencies.downstream.length === 0
             ? ['  (none)']
             : detail.dependencies.downstream.map((d) => `  ${d.blueprint_id} [${d.policy}] ${d.status}`)),
+          'Evidence (latest VERIFY):',
+          ...(evidence === null ? ['  (not verified yet)'] : renderEvidenceTable(evidence).split('\n').map((l) => `  ${l}`)),
+          ...(task.overrides.length === 0
+            ? []
+            : ['Overrides:', ...task.overrides.map((o) => `  AC${o.criterion}: ${o.justification} (${o.at})`)]),
           'History:',
           ...(detail.history.length === 0
             ? ['  (none)']
