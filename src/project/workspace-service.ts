@@ -229,12 +229,17 @@ export class Workspace {
     };
   }
 
-  frontier(projectKey?: string): FrontierView {
+  /**
+   * The ready tasks and the blocked ones with reasons. `artifactKeys` comes from the artifact store
+   * (a layer above this one) so that `artifact_ready` dependencies can be met.
+   */
+  frontier(projectKey?: string, artifactKeys?: (taskId: string) => ReadonlySet<string>): FrontierView {
     const project = this.resolveProject(projectKey);
     const { scheduler } = this.config;
     const frontier = computeFrontier({
       tasks: this.store.listTasks({ projectId: project.id, includeOrphaned: true }),
       dependencies: this.store.listDependencies({ projectId: project.id }),
+      ...(artifactKeys ? { artifactKeys } : {}),
       tieBreakers: scheduler.tie_breakers,
       onFailure: scheduler.on_failure,
       maxFrontier: scheduler.max_frontier,

@@ -62,6 +62,12 @@ function registerLifecycle(
     );
 }
 
+/** The frontier with recorded artifacts taken into account (artifact_ready dependencies). */
+function frontierOf(ctx: CliContext, command: Command, project: string | undefined) {
+  const artifacts = ctx.workflows(command).artifacts;
+  return ctx.workspace(command).frontier(project, (taskId) => artifacts.artifactKeys(taskId));
+}
+
 function renderFrontierReady(
   out: Output,
   ready: { blueprint_id: string; title: string; priority: string | null }[],
@@ -161,7 +167,7 @@ export function registerTaskCommands(program: Command, ctx: CliContext): void {
     action((command: Command) => {
       const out = ctx.output(command);
       const { project } = command.opts<ProjectOption>();
-      const frontier = ctx.workspace(command).frontier(project);
+      const frontier = frontierOf(ctx, command, project);
       out.result({ project: frontier.project, ready: frontier.ready }, () =>
         renderFrontierReady(out, frontier.ready),
       );
@@ -174,7 +180,7 @@ export function registerTaskCommands(program: Command, ctx: CliContext): void {
     action((command: Command) => {
       const out = ctx.output(command);
       const { project } = command.opts<ProjectOption>();
-      const frontier = ctx.workspace(command).frontier(project);
+      const frontier = frontierOf(ctx, command, project);
       out.result(frontier, () => [
         out.paint(`Ready (${frontier.project})`, 'bold'),
         ...renderFrontierReady(out, frontier.ready),

@@ -2,7 +2,7 @@
 // reach outside the workspace (absolute, `~` or `..`), and a match that resolves outside it through a
 // symlink is left out.
 import { realpath } from 'node:fs/promises';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { basename, isAbsolute, relative, resolve, sep } from 'node:path';
 import { glob } from 'tinyglobby';
 import type { ArtifactFile } from '../results.js';
 
@@ -18,6 +18,12 @@ export function checkArtifactPatterns(patterns: readonly string[]): string | nul
     }
   }
   return null;
+}
+
+export function artifactKeyOf(path: string): string {
+  const name = basename(path);
+  const dot = name.lastIndexOf('.');
+  return dot > 0 ? name.slice(0, dot) : name;
 }
 
 /** The files the patterns match now, as `file` artifacts with absolute paths, in sorted order. */
@@ -38,7 +44,9 @@ export async function collectArtifacts(
     }
     const inside = relative(root, real);
     if (inside === '' || inside.startsWith(`..${sep}`) || inside === '..' || isAbsolute(inside)) continue;
-    artifacts.push({ name: match, path: resolve(workspaceRoot, match), kind: 'file' });
+    // The file's stem is its artifact key: `artifacts: [docs/export_schema.json]` satisfies a
+    // dependent's `artifact_ready` spec with `artifact_key: export_schema`.
+    artifacts.push({ name: match, path: resolve(workspaceRoot, match), kind: 'file', key: artifactKeyOf(match) });
   }
   return artifacts;
 }

@@ -101,6 +101,7 @@ describe('runRecipe', () => {
       name: 'out/report.txt',
       path: join(box.workspace, 'out/report.txt'),
       kind: 'file',
+      key: 'report',
     });
     expect(await readFile(join(box.transcripts, 'service.log'), 'utf8')).toMatch(/listening on \d+/);
 
