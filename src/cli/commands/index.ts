@@ -3,6 +3,7 @@
 import type { CommandGroup } from '../context.js';
 import { registerBlueprintCommands } from './blueprint.js';
 import { registerGraphCommands } from './graph.js';
+import { registerDemoCommand } from './demo.js';
 import { registerInitCommand } from './init.js';
 import { registerItuvCommands } from './ituv.js';
 import { registerRecipeCommands } from './recipe.js';
@@ -19,4 +20,5 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
   registerWorkflowCommands,
   registerRunmodeCommands,
   registerRecipeCommands,
+  registerDemoCommand,
 ];

@@ -1,0 +1,84 @@
+// `penguin demo`: copies an example workspace (examples/<name>) to a scratch directory, syncs it and
+// runs every task through ITUV in frontier order, with the example's scripted agent. It shows the
+// whole loop on a real program without any AI service.
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { initWorkspace } from '../config/workspace.js';
+import { UsageError } from '../errors.js';
+import type { PenguinEvent } from '../events/types.js';
+import { openWorkspace } from '../project/workspace-service.js';
+import type { WorkflowStatus } from './backend.js';
+import { WorkflowService } from './workflow-service.js';
+
+const EXAMPLES_DIR = fileURLToPath(new URL('../../examples/', import.meta.url));
+
+export function listExamples(): string[] {
+  return readdirSync(EXAMPLES_DIR, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort();
+}
+
+export interface DemoResult {
+  example: string;
+  workspace: string;
+  runs: WorkflowStatus[];
+}
+
+/** Example names may be given with or without the `-service` suffix (`node`, `python-service`). */
+function exampleDir(name: string): string {
+  const known = listExamples();
+  const match = known.find((e) => e === name || e === `${name}-service`);
+  if (!match) throw new UsageError(`no example '${name}'; choose one of ${known.join(', ')}`);
+  return join(EXAMPLES_DIR, match);
+}
+
+export async function runDemo(options: {
+  example: string;
+  dir?: string;
+  onEvent?: (event: PenguinEvent) => void;
+}): Promise<DemoResult> {
+  const source = exampleDir(options.example);
+  const workspace = options.dir ? resolve(options.dir) : mkdtempSync(join(tmpdir(), 'penguin-demo-'));
+  if (options.dir && existsSync(workspace) && readdirSync(workspace).length > 0) {
+    throw new UsageError(`${workspace} is not empty; the demo needs an empty or new directory`);
+  }
+  cpSync(source, workspace, { recursive: true });
+  // A git repository lets IMPLEMENT record the files each agent run changed.
+  const git = (...args: string[]): void => {
+    execFileSync('git', args, { cwd: workspace, stdio: 'ignore' });
+  };
+  try {
+    git('init', '-q');
+    git('add', '-A');
+    git('-c', 'user.email=demo@penguin.invalid', '-c', 'user.name=Penguin demo', 'commit', '-qm', 'example');
+  } catch {
+    // Without git the demo still runs; changed files are just not recorded.
+  }
+  initWorkspace(workspace);
+  const ws = openWorkspace({ workspace, cwd: workspace });
+  const service = new WorkflowService(ws);
+  const runs: WorkflowStatus[] = [];
+  try {
+    const sync = ws.syncSources();
+    if (!sync.ok) throw new UsageError(`the example's blueprint does not sync: ${sync.diagnostics[0]?.message ?? ''}`);
+    for (const project of sync.projects) {
+      // Run the head of the frontier until nothing is ready; a failed run stops the demo.
+      for (;;) {
+        const next = ws.frontier(project.key, (id) => service.artifacts.artifactKeys(id)).ready[0];
+        if (!next) break;
+        const started = await service.start(next.id);
+        const final = await service.runInForeground(started.id, options.onEvent);
+        runs.push(final);
+        if (final.state !== 'completed') return { example: options.example, workspace, runs };
+      }
+    }
+    return { example: options.example, workspace, runs };
+  } finally {
+    await service.close();
+    ws.close();
+  }
+}
