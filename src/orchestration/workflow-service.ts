@@ -16,6 +16,9 @@ import { createBackend } from './factory.js';
 import { ItuvPhaseExecutor } from './ituv-executor.js';
 import type { NativeEngine } from './native/engine.js';
 
+/** How long a CLI host's claim on a workflow lives without renewal (renewed every third of it). */
+const CLI_LEASE_MS = 6_000;
+
 export interface NextPhaseResult {
   /** The phase that ran, its outcome and summary (null when none ran, e.g. a cancelled run). */
   phase: ItuvPhase | null;
@@ -43,7 +46,14 @@ export class WorkflowService {
       { workspaceRoot: ws.paths.root, config: ws.config, store, runsDir: join(ws.paths.penguinDir, 'runs') },
       this.artifacts,
     );
-    this.backend = createBackend(ws.config, { store, events: this.events, executor }) as NativeEngine;
+    // A CLI host may be closed or killed at any time: a short lease lets the next terminal take
+    // over its workflows within seconds.
+    this.backend = createBackend(ws.config, {
+      store,
+      events: this.events,
+      executor,
+      native: { leaseMs: CLI_LEASE_MS },
+    }) as NativeEngine;
   }
 
   async close(): Promise<void> {

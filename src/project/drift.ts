@@ -152,8 +152,10 @@ function collectUnmapped(
 ): void {
   const criteria = item.acceptance_criteria;
   if (criteria.length === 0) return;
-  const mapped = new Set<number>();
+  // Most items map no test file at all: skip the set (drift runs over every item of every blueprint).
+  let mapped: Set<number> | null = null;
   if (item.tests.length > 0 || testPatterns.length > 0) {
+    mapped = new Set();
     const id = item.id.toUpperCase();
     for (const file of index.filesFor(item, testPatterns)) {
       const markers = index.markersOf(file);
@@ -162,9 +164,17 @@ function collectUnmapped(
     }
   }
   for (let i = 0; i < criteria.length; i++) {
-    if (!mapped.has(i + 1))
+    if (mapped === null || !mapped.has(i + 1))
       out.push({ blueprint_id: item.id, criterion: i + 1, text: criteria[i] as string });
   }
+}
+
+/** `items` by `order`; parsers emit them in that order already, so usually no copy is made. */
+function inDocumentOrder(items: readonly BlueprintItem[]): readonly BlueprintItem[] {
+  for (let i = 1; i < items.length; i++) {
+    if (items[i - 1]!.order > items[i]!.order) return [...items].sort((x, y) => x.order - y.order);
+  }
+  return items;
 }
 
 function isDone(task: TaskDigest): boolean {
@@ -181,10 +191,12 @@ function projectDrift(
   const project = store.getProjectByKey(key);
   // One narrow query per project; every lookup below is a Map hit.
   const tasks = project === null ? [] : store.listTaskDigests(project.id);
-  const byBlueprintId = new Map(tasks.map((task) => [task.blueprint_id, task]));
+  const byBlueprintId = new Map<string, TaskDigest>();
+  for (const task of tasks) byBlueprintId.set(task.blueprint_id, task);
   const files = new Set(group.map((b) => workspaceRelative(options.workspaceRoot, b.file)));
-  const items = group.flatMap((b) => [...b.items].sort((x, y) => x.order - y.order));
-  const itemIds = new Set(items.map((item) => item.id));
+  const items = group.flatMap((b) => inDocumentOrder(b.items));
+  const itemIds = new Set<string>();
+  for (const item of items) itemIds.add(item.id);
 
   const stale = new Set<string>();
   const changed: string[] = [];
