@@ -13,11 +13,23 @@ import { atMost, medianMs, type BenchFigure } from './measure.js';
 
 /** A markdown blueprint of `count` items, each depending on up to two earlier ones. */
 export function generateMarkdownBlueprint(count: number, editedItem = -1): string {
-  const lines = ['---', 'title: Generated', 'project_key: GEN', '---', '', '## Overview', 'Generated.', '', '## Tasks'];
+  const lines = [
+    '---',
+    'title: Generated',
+    'project_key: GEN',
+    '---',
+    '',
+    '## Overview',
+    'Generated.',
+    '',
+    '## Tasks',
+  ];
   const priorities = ['low', 'medium', 'high', 'critical'];
   for (let i = 1; i <= count; i++) {
     const title = i === editedItem ? `Item ${i} edited` : `Item ${i}`;
-    lines.push(`- [ ] GEN-${i} ${title} {priority=${priorities[i % 4]}, estimate=${(i % 5) + 1}, labels=a,b}`);
+    lines.push(
+      `- [ ] GEN-${i} ${title} {priority=${priorities[i % 4]}, estimate=${(i % 5) + 1}, labels=a,b}`,
+    );
     lines.push(`  - Acceptance: item ${i} works`);
     const deps = [i - 1, i - 7].filter((d) => d >= 1).map((d) => `GEN-${d}`);
     if (deps.length) lines.push(`  - Depends: ${deps.join(', ')}`);
@@ -57,14 +69,22 @@ export async function benchFoundation(): Promise<BenchFigure[]> {
     store.close();
 
     const graph = generateTaskGraph(100_000, 300_000, 42);
-    const frontier = await medianMs(5, () => computeFrontier({ tasks: graph.tasks, dependencies: graph.dependencies }));
+    const frontier = await medianMs(5, () =>
+      computeFrontier({ tasks: graph.tasks, dependencies: graph.dependencies }),
+    );
 
     return [
       atMost('parse+lint+sync 10,000 items (fresh store)', firstSync, 'ms', 1000),
       atMost('re-sync unchanged 10,000 items (parse+lint+sync)', resync, 'ms', 300),
       { ...atMost('  of which sync alone', resyncOnly, 'ms', 300) },
       atMost('drift after editing one of 10,000 items (drift alone)', drift, 'ms', 50),
-      { name: '  parse+lint of the edited 10,000-item file (for reference)', value: parseOnly, unit: 'ms', target: 'n/a', ok: true },
+      {
+        name: '  parse+lint of the edited 10,000-item file (for reference)',
+        value: parseOnly,
+        unit: 'ms',
+        target: 'n/a',
+        ok: true,
+      },
       atMost('frontier over 100,000 tasks / 300,000 edges', frontier, 'ms', 100),
     ];
   } finally {

@@ -16,6 +16,8 @@ for (const [title, run] of suites) {
   const figures = await run();
   for (const f of figures) {
     const value = f.value >= 100 ? f.value.toFixed(0) : f.value.toFixed(2);
-    console.log(`${f.ok ? 'ok  ' : 'MISS'}  ${f.name.padEnd(58)} ${`${value} ${f.unit}`.padStart(16)}   target ${f.target}`);
+    console.log(
+      `${f.ok ? 'ok  ' : 'MISS'}  ${f.name.padEnd(58)} ${`${value} ${f.unit}`.padStart(16)}   target ${f.target}`,
+    );
   }
 }

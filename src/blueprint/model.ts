@@ -132,7 +132,10 @@ export interface Frontmatter {
   links?: unknown;
   created?: string;
   updated?: string;
-  ituv?: { enabled?: boolean; phase_timebox_sec?: Partial<Record<'implement' | 'test' | 'use' | 'verify', number>> };
+  ituv?: {
+    enabled?: boolean;
+    phase_timebox_sec?: Partial<Record<'implement' | 'test' | 'use' | 'verify', number>>;
+  };
   agent_defaults?: { agent_role?: string; required_tools?: string[]; skills?: string[] };
   [key: string]: unknown;
 }

@@ -92,7 +92,11 @@ export function recipeOf(blueprint: Blueprint | null, task: Task): Recipe | null
   return blueprint.recipes.find((recipe) => recipe.name === task.recipe) ?? null;
 }
 
-async function implement(services: ItuvServices, request: PhaseRequest, outputDir: string): Promise<PhaseRun> {
+async function implement(
+  services: ItuvServices,
+  request: PhaseRequest,
+  outputDir: string,
+): Promise<PhaseRun> {
   const { task } = request;
   const agent = selectAgent(services.config.agents, task);
   if (agent.kind === 'manual' && request.resumed) {
@@ -141,7 +145,12 @@ async function implement(services: ItuvServices, request: PhaseRequest, outputDi
       return { verdict: 'needs_input', summary: result.summary, question, result, artifacts };
     }
     case 'partial':
-      return { verdict: 'failed', summary: `agent reported partial work: ${result.summary}`, result, artifacts };
+      return {
+        verdict: 'failed',
+        summary: `agent reported partial work: ${result.summary}`,
+        result,
+        artifacts,
+      };
     case 'failed':
     case 'timed_out':
     case 'cancelled':
@@ -153,7 +162,8 @@ async function test(services: ItuvServices, request: PhaseRequest, outputDir: st
   const { config } = services;
   const result = await runTests(request.task, {
     workspaceRoot: services.workspaceRoot,
-    patterns: config.blueprints.test_mapping.strategy === 'explicit' ? [] : config.blueprints.test_mapping.patterns,
+    patterns:
+      config.blueprints.test_mapping.strategy === 'explicit' ? [] : config.blueprints.test_mapping.patterns,
     ...(config.test_runner.command ? { command: config.test_runner.command } : {}),
     ...(config.test_runner.junit ? { junit: config.test_runner.junit } : {}),
     allowNoTests: config.verification.allow_no_tests,
@@ -172,7 +182,12 @@ async function use(services: ItuvServices, request: PhaseRequest, outputDir: str
   const { task } = request;
   const runner = services.config.usage_runner;
   if (!task.recipe) {
-    return { verdict: 'passed', summary: 'no usage recipe for this task', result: { skipped: 'no recipe' }, artifacts: [] };
+    return {
+      verdict: 'passed',
+      summary: 'no usage recipe for this task',
+      result: { skipped: 'no recipe' },
+      artifacts: [],
+    };
   }
   if (!runner.enabled) {
     const summary = `task ${task.blueprint_id} names recipe "${task.recipe}" but usage_runner.enabled is false`;
@@ -194,7 +209,9 @@ async function use(services: ItuvServices, request: PhaseRequest, outputDir: str
     transcriptDir: outputDir,
     signal: request.signal,
   });
-  const summary = result.passed ? `recipe "${recipe.name}" passed` : (result.failure ?? `recipe "${recipe.name}" failed`);
+  const summary = result.passed
+    ? `recipe "${recipe.name}" passed`
+    : (result.failure ?? `recipe "${recipe.name}" failed`);
   return { verdict: result.passed ? 'passed' : 'failed', summary, result, artifacts: result.artifacts };
 }
 

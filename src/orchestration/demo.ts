@@ -64,7 +64,8 @@ export async function runDemo(options: {
   const runs: WorkflowStatus[] = [];
   try {
     const sync = ws.syncSources();
-    if (!sync.ok) throw new UsageError(`the example's blueprint does not sync: ${sync.diagnostics[0]?.message ?? ''}`);
+    if (!sync.ok)
+      throw new UsageError(`the example's blueprint does not sync: ${sync.diagnostics[0]?.message ?? ''}`);
     for (const project of sync.projects) {
       // Run the head of the frontier until nothing is ready; a failed run stops the demo.
       for (;;) {

@@ -65,7 +65,10 @@ export class WorkflowService {
   }
 
   /** Queues a workflow for the task; a host (this process when hosting, `serve`, `worker`) runs it. */
-  async start(ref: string, options: { projectKey?: string; feedback?: string[] } = {}): Promise<WorkflowStatus> {
+  async start(
+    ref: string,
+    options: { projectKey?: string; feedback?: string[] } = {},
+  ): Promise<WorkflowStatus> {
     const task = this.resolveTask(ref, options.projectKey);
     const id = await this.backend.startWorkflow(task.id, {
       origin: 'cli',
@@ -145,7 +148,8 @@ export class WorkflowService {
     if (filter.status) {
       states = filter.status.split(',').map((s) => s.trim()) as WorkflowState[];
       const bad = states.find((s) => !WORKFLOW_STATES.includes(s));
-      if (bad) throw new UsageError(`unknown workflow status '${bad}'; use one of ${WORKFLOW_STATES.join(', ')}`);
+      if (bad)
+        throw new UsageError(`unknown workflow status '${bad}'; use one of ${WORKFLOW_STATES.join(', ')}`);
     }
     return this.backend.list({ ...(projectId ? { projectId } : {}), ...(states ? { status: states } : {}) });
   }

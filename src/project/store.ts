@@ -79,7 +79,11 @@ export interface Store {
 
   listDependencies(filter?: { projectId?: string; taskId?: string }): Dependency[];
   /** Replaces every dependency of `taskId` that came from `source`. */
-  setDependencies(taskId: string, source: Dependency['source'], deps: Omit<Dependency, 'task_id' | 'source'>[]): void;
+  setDependencies(
+    taskId: string,
+    source: Dependency['source'],
+    deps: Omit<Dependency, 'task_id' | 'source'>[],
+  ): void;
   addDependency(dep: Dependency): void;
   /** Returns whether a dependency was removed. */
   removeDependency(taskId: string, dependsOnId: string): boolean;

@@ -162,23 +162,21 @@ describe('exportGraph dot', () => {
   });
 
   const hasDot = existsSync('/usr/bin/dot') || existsSync('/usr/local/bin/dot');
-  if (!hasDot && !process.env.CI) console.warn('graphviz `dot` not installed: skipping the Graphviz acceptance test');
+  if (!hasDot && !process.env.CI)
+    console.warn('graphviz `dot` not installed: skipping the Graphviz acceptance test');
   // In CI .ci/run installs graphviz, so a missing `dot` fails there instead of skipping.
-  it.runIf(hasDot || process.env.CI)(
-    'is accepted by Graphviz',
-    async () => {
-      const result = await runCommand('dot -Tplain', {
-        cwd: process.cwd(),
-        env: { PATH: process.env.PATH },
-        input: dot,
-      });
-      expect(result.stderr).toBe('');
-      expect(result.exitCode).toBe(0);
-      // -Tplain: "node name x y w h label ..." per node, "edge tail head ..." per edge.
-      expect(result.stdout.split('\n').filter((l) => l.startsWith('node '))).toHaveLength(3);
-      expect(result.stdout.split('\n').filter((l) => l.startsWith('edge '))).toHaveLength(3);
-    },
-  );
+  it.runIf(hasDot || process.env.CI)('is accepted by Graphviz', async () => {
+    const result = await runCommand('dot -Tplain', {
+      cwd: process.cwd(),
+      env: { PATH: process.env.PATH },
+      input: dot,
+    });
+    expect(result.stderr).toBe('');
+    expect(result.exitCode).toBe(0);
+    // -Tplain: "node name x y w h label ..." per node, "edge tail head ..." per edge.
+    expect(result.stdout.split('\n').filter((l) => l.startsWith('node '))).toHaveLength(3);
+    expect(result.stdout.split('\n').filter((l) => l.startsWith('edge '))).toHaveLength(3);
+  });
 });
 
 describe('exportGraph mermaid', () => {

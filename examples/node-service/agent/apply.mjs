@@ -17,5 +17,8 @@ if (!id || !existsSync(source)) {
 cpSync(source, process.cwd(), { recursive: true });
 console.log(`applied ${variant} for ${id}`);
 if (process.env.PENGUIN_RESULT_FILE) {
-  writeFileSync(process.env.PENGUIN_RESULT_FILE, JSON.stringify({ status: 'done', summary: `applied ${variant} for ${id}` }));
+  writeFileSync(
+    process.env.PENGUIN_RESULT_FILE,
+    JSON.stringify({ status: 'done', summary: `applied ${variant} for ${id}` }),
+  );
 }

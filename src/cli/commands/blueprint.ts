@@ -74,7 +74,9 @@ export function registerBlueprintCommands(program: Command, ctx: CliContext): vo
             // What to do next: the head of each synced project's frontier.
             ...report.projects.flatMap((p) => {
               const frontier = ws.frontier(p.key);
-              const head = frontier.ready.slice(0, 5).map((t, i) => `  ${i + 1}. ${t.blueprint_id} ${t.title}`);
+              const head = frontier.ready
+                .slice(0, 5)
+                .map((t, i) => `  ${i + 1}. ${t.blueprint_id} ${t.title}`);
               return [
                 `Ready in ${p.key}: ${frontier.ready.length + frontier.omitted} task(s), ${frontier.blocked.length} blocked`,
                 ...head,

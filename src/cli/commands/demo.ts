@@ -19,7 +19,9 @@ export function registerDemoCommand(program: Command, ctx: CliContext): void {
           ...(dir ? { dir } : {}),
           onEvent: (event) => {
             if (event.type === 'workflow.phase_completed' || event.type === 'workflow.phase_failed') {
-              out.progress(`  ${event.blueprint_id ?? ''} ${event.phase ?? ''}: ${event.type.endsWith('completed') ? 'passed' : 'failed'}`);
+              out.progress(
+                `  ${event.blueprint_id ?? ''} ${event.phase ?? ''}: ${event.type.endsWith('completed') ? 'passed' : 'failed'}`,
+              );
             }
           },
         });

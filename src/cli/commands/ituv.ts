@@ -14,12 +14,15 @@ function taskCommand(program: Command): Command {
 
 function parseCriterion(text: string): number {
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--override takes a criterion number (1, 2, ...), got '${text}'`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new UsageError(`--override takes a criterion number (1, 2, ...), got '${text}'`);
   return n;
 }
 
 export function registerItuvCommands(program: Command, ctx: CliContext): void {
-  const ituv = taskCommand(program).command('ituv').description('run a task through Implement, Test, Use, Verify');
+  const ituv = taskCommand(program)
+    .command('ituv')
+    .description('run a task through Implement, Test, Use, Verify');
 
   withProject(
     ituv
@@ -80,15 +83,23 @@ export function registerItuvCommands(program: Command, ctx: CliContext): void {
           throw new UsageError('--override and --why go together: name the criterion and say why it is met');
         }
         const override =
-          opts.override === undefined ? undefined : { criterion: parseCriterion(opts.override), why: opts.why ?? '' };
+          opts.override === undefined
+            ? undefined
+            : { criterion: parseCriterion(opts.override), why: opts.why ?? '' };
         const { task, verdict } = await ctx
           .workflows(command)
           .verifyAgain(ref, { projectKey: opts.project, ...(override ? { override } : {}) });
-        out.result({ task: { id: task.id, blueprint_id: task.blueprint_id, status: task.status, phase: task.phase }, verify: verdict }, () => [
-          `${task.blueprint_id}: VERIFY ${verdict.passed ? 'passed' : 'failed'} (status ${task.status}, phase ${task.phase})`,
-          renderEvidenceTable(verdict),
-          ...verdict.failures.map((f) => `  - ${f}`),
-        ]);
+        out.result(
+          {
+            task: { id: task.id, blueprint_id: task.blueprint_id, status: task.status, phase: task.phase },
+            verify: verdict,
+          },
+          () => [
+            `${task.blueprint_id}: VERIFY ${verdict.passed ? 'passed' : 'failed'} (status ${task.status}, phase ${task.phase})`,
+            renderEvidenceTable(verdict),
+            ...verdict.failures.map((f) => `  - ${f}`),
+          ],
+        );
         if (!verdict.passed) ctx.exitCode = 1;
       }),
     );

@@ -18,7 +18,8 @@ export function registerRecipeCommands(program: Command, ctx: CliContext): void 
       action(async (command: Command, name: string) => {
         const out = ctx.output(command);
         const { blueprint } = command.opts<{ blueprint?: string }>();
-        const inWorkspace = ctx.globals(command).workspace !== undefined || findWorkspaceRoot(ctx.io.cwd) !== null;
+        const inWorkspace =
+          ctx.globals(command).workspace !== undefined || findWorkspaceRoot(ctx.io.cwd) !== null;
         // Outside a workspace a recipe still runs from its blueprint, with default settings.
         const ws = inWorkspace || blueprint === undefined ? ctx.workspace(command) : null;
         const root = ws?.paths.root ?? ctx.io.cwd;
@@ -32,7 +33,8 @@ export function registerRecipeCommands(program: Command, ctx: CliContext): void 
         out.result(result, () => [
           `recipe ${result.recipe} (${displayPath(result.file, ctx.io.cwd)}): ${result.passed ? 'passed' : 'FAILED'}`,
           ...result.steps.map(
-            (s) => `  ${s.passed ? 'ok  ' : 'FAIL'} step ${s.index} ${s.kind} ${s.run.split('\n')[0] ?? ''}${s.failure ? ` — ${s.failure}` : ''}`,
+            (s) =>
+              `  ${s.passed ? 'ok  ' : 'FAIL'} step ${s.index} ${s.kind} ${s.run.split('\n')[0] ?? ''}${s.failure ? ` — ${s.failure}` : ''}`,
           ),
           ...(result.network.requested ? [`  network: ${result.network.detail}`] : []),
           ...(result.failure && result.steps.every((s) => s.passed) ? [`  ${result.failure}`] : []),

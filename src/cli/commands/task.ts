@@ -145,10 +145,17 @@ export function registerTaskCommands(program: Command, ctx: CliContext): void {
             ? ['  (none)']
             : detail.dependencies.downstream.map((d) => `  ${d.blueprint_id} [${d.policy}] ${d.status}`)),
           'Evidence (latest VERIFY):',
-          ...(evidence === null ? ['  (not verified yet)'] : renderEvidenceTable(evidence).split('\n').map((l) => `  ${l}`)),
+          ...(evidence === null
+            ? ['  (not verified yet)']
+            : renderEvidenceTable(evidence)
+                .split('\n')
+                .map((l) => `  ${l}`)),
           ...(task.overrides.length === 0
             ? []
-            : ['Overrides:', ...task.overrides.map((o) => `  AC${o.criterion}: ${o.justification} (${o.at})`)]),
+            : [
+                'Overrides:',
+                ...task.overrides.map((o) => `  AC${o.criterion}: ${o.justification} (${o.at})`),
+              ]),
           'History:',
           ...(detail.history.length === 0
             ? ['  (none)']

@@ -37,7 +37,8 @@ export function registerWorkflowCommands(program: Command, ctx: CliContext): voi
         out.result(status, () => [
           workflowLine(status),
           ...status.phases.map(
-            (p) => `  ${p.phase} iteration ${p.iteration} attempt ${p.attempt}: ${p.outcome}${p.summary ? ` — ${p.summary}` : ''}`,
+            (p) =>
+              `  ${p.phase} iteration ${p.iteration} attempt ${p.attempt}: ${p.outcome}${p.summary ? ` — ${p.summary}` : ''}`,
           ),
         ]);
       }),
@@ -67,7 +68,8 @@ export function registerWorkflowCommands(program: Command, ctx: CliContext): voi
         const out = ctx.output(command);
         const service = ctx.workflows(command);
         const status = await service.signal(id, 'resume');
-        if (command.opts<{ detach?: boolean }>().detach) out.result(status, () => `resume sent: ${workflowLine(status)}`);
+        if (command.opts<{ detach?: boolean }>().detach)
+          out.result(status, () => `resume sent: ${workflowLine(status)}`);
         else await followWorkflow(ctx, out, service, id);
       }),
     );

@@ -46,7 +46,12 @@ export async function collectArtifacts(
     if (inside === '' || inside.startsWith(`..${sep}`) || inside === '..' || isAbsolute(inside)) continue;
     // The file's stem is its artifact key: `artifacts: [docs/export_schema.json]` satisfies a
     // dependent's `artifact_ready` spec with `artifact_key: export_schema`.
-    artifacts.push({ name: match, path: resolve(workspaceRoot, match), kind: 'file', key: artifactKeyOf(match) });
+    artifacts.push({
+      name: match,
+      path: resolve(workspaceRoot, match),
+      kind: 'file',
+      key: artifactKeyOf(match),
+    });
   }
   return artifacts;
 }

@@ -18,11 +18,16 @@ export interface StandaloneRecipeRequest {
   signal?: AbortSignal;
 }
 
-export function findRecipe(name: string, blueprintFiles: readonly string[]): { recipe: Recipe; file: string } {
+export function findRecipe(
+  name: string,
+  blueprintFiles: readonly string[],
+): { recipe: Recipe; file: string } {
   const known: string[] = [];
   for (const file of blueprintFiles) {
     const blueprint = loadBlueprint(file);
-    const errors = blueprint.diagnostics.filter((d) => d.severity === 'error' && d.code.startsWith('BP-PARSE'));
+    const errors = blueprint.diagnostics.filter(
+      (d) => d.severity === 'error' && d.code.startsWith('BP-PARSE'),
+    );
     const first = errors[0];
     if (first) throw new UsageError(`${first.file}:${first.line}: ${first.message}`);
     const recipe = blueprint.recipes.find((r) => r.name === name);
@@ -33,7 +38,9 @@ export function findRecipe(name: string, blueprintFiles: readonly string[]): { r
   throw new NotFoundError(`no recipe '${name}' in ${blueprintFiles.length} blueprint file(s)${hint}`);
 }
 
-export async function runStandaloneRecipe(request: StandaloneRecipeRequest): Promise<RecipeRunResult & { file: string }> {
+export async function runStandaloneRecipe(
+  request: StandaloneRecipeRequest,
+): Promise<RecipeRunResult & { file: string }> {
   const { recipe, file } = findRecipe(request.name, request.blueprintFiles);
   const runner = request.config.usage_runner;
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
@@ -44,7 +51,11 @@ export async function runStandaloneRecipe(request: StandaloneRecipeRequest): Pro
     allowCommands: runner.allow_commands,
     network: runner.network,
     timeoutSec: runner.timeout_sec,
-    transcriptDir: join(request.runsDir, 'recipes', `${recipe.name.replace(/[^A-Za-z0-9_-]/g, '_')}-${stamp}`),
+    transcriptDir: join(
+      request.runsDir,
+      'recipes',
+      `${recipe.name.replace(/[^A-Za-z0-9_-]/g, '_')}-${stamp}`,
+    ),
     ...(request.signal ? { signal: request.signal } : {}),
   });
   return { ...result, file };
