@@ -97,7 +97,7 @@ export interface RecipeService {
   command: string;
   cwd?: string;
   env?: Record<string, string>;
-  /** A URL polled until it answers 2xx/3xx, or a shell command polled until it exits 0. */
+  /** A URL polled until it answers (any status below 500), or a shell command polled until it exits 0. */
   ready?: string;
   ready_timeout_sec?: number;
 }

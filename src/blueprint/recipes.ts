@@ -9,7 +9,8 @@ import { formatPath, parseYamlWithLines, type Locate, type PathKey } from './yam
 const stringMap = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String));
 
 const STEP_KINDS = ['shell', 'http', 'python', 'node'] as const;
-const HTTP_LINE = /^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) \S+$/i;
+// The path may hold `{{ name }}` placeholders, which may contain spaces; anything else may not.
+const HTTP_LINE = /^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) (?:[^\s{]|\{\{[^}]*\}\}|\{(?!\{))+$/i;
 
 const stepSchema = z
   .strictObject({

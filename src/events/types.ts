@@ -1,6 +1,5 @@
 // The event vocabulary of DESIGN §7. Events are persisted in the workspace database before they
 // are published, carry a gapless per-workspace `seq`, and are the only way UIs learn about progress.
-import type { ArtifactFile } from '../ituv/results.js';
 
 export const EVENT_TYPES = [
   'blueprint.synced',
@@ -28,7 +27,13 @@ export const EVENT_TYPES = [
 export type EventType = (typeof EVENT_TYPES)[number];
 
 /** An artifact as events and workflow queries report it (path as the producer gave it). */
-export type EventArtifact = Pick<ArtifactFile, 'name' | 'path' | 'kind' | 'key'>;
+/** An evidence file an event refers to (the shape of ituv's ArtifactFile; events stay a leaf). */
+export interface EventArtifact {
+  name: string;
+  path: string;
+  kind: 'transcript' | 'log' | 'junit' | 'prompt' | 'result' | 'file';
+  key?: string;
+}
 
 export interface PenguinEvent {
   /** Gapless, monotonic per workspace; assigned inside the writing transaction. */

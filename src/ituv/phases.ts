@@ -58,6 +58,14 @@ export interface PhaseRun {
   artifacts: ArtifactFile[];
 }
 
+// Gate failures travel to the next IMPLEMENT in the same list as human feedback (the engine keeps
+// one list); this format tells them apart so the prompt can show each under its own heading.
+const GATE_FAILURE = /^(IMPLEMENT|TEST|USE|VERIFY) failed \(iteration \d+\): /;
+
+export function formatGateFailure(phase: ItuvPhase, iteration: number, summary: string): string {
+  return `${phase.toUpperCase()} failed (iteration ${iteration}): ${summary}`;
+}
+
 export async function runItuvPhase(services: ItuvServices, request: PhaseRequest): Promise<PhaseRun> {
   const outputDir = join(
     services.runsDir,
@@ -119,8 +127,8 @@ async function implement(
     blueprint,
     upstream,
     recipe: recipeOf(blueprint, task),
-    failures: [],
-    feedback: request.feedback,
+    failures: request.feedback.filter((text) => GATE_FAILURE.test(text)),
+    feedback: request.feedback.filter((text) => !GATE_FAILURE.test(text)),
     iteration: request.iteration,
   });
   const result = await runAgent(agent, {

@@ -56,6 +56,10 @@ export class WorkflowService {
     }) as NativeEngine;
   }
 
+  get workspaceRoot(): string {
+    return this.ws.paths.root;
+  }
+
   async close(): Promise<void> {
     await this.backend.close();
   }

@@ -9,6 +9,7 @@ import { registerItuvCommands } from './ituv.js';
 import { registerRecipeCommands } from './recipe.js';
 import { registerRunmodeCommands } from './runmode.js';
 import { registerTaskCommands } from './task.js';
+import { registerWorkerCommand } from './worker.js';
 import { registerWorkflowCommands } from './workflow.js';
 
 export const COMMAND_GROUPS: readonly CommandGroup[] = [
@@ -21,4 +22,5 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
   registerRunmodeCommands,
   registerRecipeCommands,
   registerDemoCommand,
+  registerWorkerCommand,
 ];

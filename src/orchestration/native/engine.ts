@@ -3,6 +3,7 @@
 // the injected PhaseExecutor and commits each phase result, the workflow row, the task transition
 // and the events in one transaction. A workflow whose host died (lease expired) is recovered by any
 // engine: committed phases are never rerun; the in-flight one reruns with attempt + 1.
+import { formatGateFailure } from '../../ituv/phases.js';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
@@ -594,7 +595,7 @@ export class NativeEngine implements OrchestrationBackend {
           artifacts,
         });
         this.pauseIfStepping(row);
-        const failure = `${plan.phase.toUpperCase()} failed (iteration ${plan.iteration}): ${result.summary}`;
+        const failure = formatGateFailure(plan.phase, plan.iteration, result.summary);
         const feedback = [...parseFeedback(row), failure];
         this.emit(row, 'workflow.phase_failed', {
           ...at,
