@@ -1,4 +1,6 @@
 // `penguin recipe run NAME [--blueprint FILE]`: run one usage recipe against the real program.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { DEFAULT_CONFIG } from '../../config/schema.js';
@@ -28,7 +30,9 @@ export function registerRecipeCommands(program: Command, ctx: CliContext): void 
           blueprintFiles: blueprint ? [resolve(ctx.io.cwd, blueprint)] : (ws?.blueprintFiles() ?? []),
           workspaceRoot: root,
           config: ws?.config ?? DEFAULT_CONFIG,
-          runsDir: ws ? join(ws.paths.penguinDir, 'runs') : join(root, '.penguin', 'runs'),
+          // Outside a workspace transcripts go to a temporary directory: writing .penguin/ here
+          // would turn this directory into a workspace.
+          runsDir: ws ? join(ws.paths.penguinDir, 'runs') : mkdtempSync(join(tmpdir(), 'penguin-recipe-')),
         });
         out.result(result, () => [
           `recipe ${result.recipe} (${displayPath(result.file, ctx.io.cwd)}): ${result.passed ? 'passed' : 'FAILED'}`,
@@ -37,6 +41,9 @@ export function registerRecipeCommands(program: Command, ctx: CliContext): void 
               `  ${s.passed ? 'ok  ' : 'FAIL'} step ${s.index} ${s.kind} ${s.run.split('\n')[0] ?? ''}${s.failure ? ` — ${s.failure}` : ''}`,
           ),
           ...(result.network.requested ? [`  network: ${result.network.detail}`] : []),
+          ...result.artifacts
+            .filter((a) => a.kind === 'transcript')
+            .map((a) => `  transcript: ${displayPath(a.path, ctx.io.cwd)}`),
           ...(result.failure && result.steps.every((s) => s.passed) ? [`  ${result.failure}`] : []),
         ]);
         if (!result.passed) ctx.exitCode = 1;
