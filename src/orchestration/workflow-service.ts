@@ -208,6 +208,12 @@ export class WorkflowService {
       },
     );
     const verdict = run.result as VerifyResult;
+    if (latest)
+      this.backend.recordVerdict(latest.id, {
+        passed: verdict.passed,
+        summary: run.summary,
+        result: verdict,
+      });
     if (verdict.passed && task.status !== 'completed' && task.status !== 'pending_review') {
       task = this.backend.completeVerifiedTask(task.id, 'VERIFY passed when re-run by `task ituv verify`');
     }

@@ -55,7 +55,7 @@ function summaryOf(event: PenguinEvent): string {
 
 /**
  * Hosts the workflow in this process until it settles, with live phase progress on a terminal,
- * then prints its status. A failed or cancelled run is a failed check (exit 1).
+ * then prints its status.
  */
 export async function followWorkflow(
   ctx: CliContext,
@@ -69,6 +69,9 @@ export async function followWorkflow(
     if (note) out.progress(`  ${note}`);
   });
   out.result(final, () => workflowLine(final));
-  if (final.state === 'failed' || final.state === 'cancelled') ctx.exitCode = 1;
+  // A run that failed, was cancelled, or used up its iterations on failing gates is a failed check;
+  // one paused or waiting for a human's answer is not.
+  const gatesExhausted = final.state === 'waiting_input' && final.waiting_reason === 'clarification_needed';
+  if (final.state === 'failed' || final.state === 'cancelled' || gatesExhausted) ctx.exitCode = 1;
   return final;
 }

@@ -1057,6 +1057,31 @@ export class NativeEngine implements OrchestrationBackend {
   }
 
   /**
+   * Records a VERIFY verdict reached outside the run (`task ituv verify`) as the workflow's newest
+   * verify step, so `task show` and later runs see it. Attempt 0 marks it as re-run by a person.
+   */
+  recordVerdict(id: string, verdict: { passed: boolean; summary: string; result: unknown }): void {
+    this.tx(() => {
+      const row = this.row(id);
+      const key = `${id}:verify:${row.iteration}:manual-${Date.now()}`;
+      this.repo.insertStep({
+        workflow_id: id,
+        phase: 'verify',
+        iteration: row.iteration,
+        attempt: 0,
+        key,
+        owner: 'cli',
+      });
+      const outcome = verdict.passed ? 'passed' : 'gate_failed';
+      this.repo.finishStep(key, { outcome, summary: verdict.summary, result: verdict.result, artifacts: [] });
+      this.emit(row, verdict.passed ? 'workflow.phase_completed' : 'workflow.phase_failed', {
+        phase: 'verify',
+        data: { attempt: 0, kind: outcome, summary: verdict.summary, rerun: true },
+      });
+    });
+  }
+
+  /**
    * Marks a task done after VERIFY passed outside a workflow run (`task ituv verify`, e.g. after a
    * criterion override): the task goes completed (or pending_review without auto-approve) through
    * the lifecycle's moves, and a workflow still waiting or paused for it completes too. Refused
