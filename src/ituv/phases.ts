@@ -9,6 +9,7 @@ import type { PenguinConfig } from '../config/schema.js';
 import type { ItuvPhase, Task } from '../project/model.js';
 import type { Store } from '../project/store.js';
 import { manualAgentResult, runAgent } from './agents/index.js';
+import { endOrphanedAgents } from './agents/command-agent.js';
 import { selectAgent } from './agents/select.js';
 import { runChecks } from './checks.js';
 import { buildPrompt } from './prompt.js';
@@ -117,6 +118,9 @@ async function implement(
     };
     return { verdict: 'passed', summary: result.summary, result, artifacts: [] };
   }
+  // An earlier attempt whose host was killed may have left its agent running: end it first, so
+  // two agents never edit the workspace at once.
+  endOrphanedAgents(join(services.runsDir, request.workflowId), outputDir);
   const blueprint = blueprintOf(services, task);
   const upstream = services.store
     .listDependencies({ taskId: task.id })

@@ -18,6 +18,8 @@ export interface RunCommandOptions {
   onOutput?: (stream: 'stdout' | 'stderr', chunk: string) => void;
   /** Grace between SIGTERM and SIGKILL. */
   killGraceMs?: number;
+  /** Called with the process group id once the command runs (to find it again after a crash). */
+  onSpawn?: (pgid: number) => void;
 }
 
 export interface RunCommandResult {
@@ -86,6 +88,7 @@ export function startProcess(command: string, options: RunCommandOptions): Runni
     return { command, pid: undefined, exited: Promise.resolve(result), stop: () => Promise.resolve(result) };
   }
   const pid = child.pid;
+  if (pid !== undefined) options.onSpawn?.(pid);
   const graceMs = options.killGraceMs ?? 2_000;
   const terminate = (): void => {
     killProcessGroup(pid, 'SIGTERM');

@@ -1,15 +1,39 @@
 // A `command` agent: any coding-agent CLI run as a shell command in the workspace root, with the
 // prompt on stdin and in $PENGUIN_PROMPT_FILE. The agent may report through $PENGUIN_RESULT_FILE;
 // otherwise its exit code decides.
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { filesChangedBetween, snapshotDirtyFiles } from '../git.js';
-import { describeOutcome, runCommand, type RunCommandResult } from '../process.js';
+import { describeOutcome, killProcessGroup, runCommand, type RunCommandResult } from '../process.js';
 import { AGENT_STATUSES, type AgentResult, type ArtifactFile } from '../results.js';
 import type { AgentConfig, AgentRunInput } from './types.js';
 
 /** What an agent may write to $PENGUIN_RESULT_FILE; unknown keys are ignored. */
+/** Holds the running agent's process group id; removed when the run ends normally. */
+export const AGENT_PGID_FILE = 'agent.pgid';
+
+/**
+ * Ends agents that outlived a crashed host: any earlier attempt directory of the workflow that
+ * still holds an agent.pgid file belonged to a run that never finished, so its group is killed.
+ * Returns the group ids it signalled.
+ */
+export function endOrphanedAgents(workflowRunsDir: string, except: string): number[] {
+  if (!existsSync(workflowRunsDir)) return [];
+  const ended: number[] = [];
+  for (const entry of readdirSync(workflowRunsDir)) {
+    const file = join(workflowRunsDir, entry, AGENT_PGID_FILE);
+    if (join(workflowRunsDir, entry) === except || !existsSync(file)) continue;
+    const pgid = Number(readFileSync(file, 'utf8').trim());
+    if (Number.isInteger(pgid) && pgid > 1) {
+      killProcessGroup(pgid, 'SIGKILL');
+      ended.push(pgid);
+    }
+    rmSync(file, { force: true });
+  }
+  return ended;
+}
+
 export const agentResultFileSchema = z.object({
   status: z.enum(AGENT_STATUSES),
   summary: z.string().optional(),
@@ -64,7 +88,10 @@ export async function runCommandAgent(agent: AgentConfig, input: AgentRunInput):
     timeoutMs: input.timeoutMs,
     ...(input.signal ? { signal: input.signal } : {}),
     ...(input.onOutput ? { onOutput: input.onOutput } : {}),
+    // If this host dies, the agent's group outlives it; the file lets the next attempt end it.
+    onSpawn: (pgid) => writeFileSync(join(input.outputDir, AGENT_PGID_FILE), String(pgid)),
   });
+  rmSync(join(input.outputDir, AGENT_PGID_FILE), { force: true });
   const after = await snapshotDirtyFiles(input.workspaceRoot);
 
   const stdoutPath = join(input.outputDir, 'stdout.log');

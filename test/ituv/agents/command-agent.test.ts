@@ -203,7 +203,7 @@ describe('manual agent', () => {
     expect(result).toMatchObject({
       agent_id: 'manual',
       status: 'needs_input',
-      question: 'waiting for a human to implement t-1 and resume the workflow',
+      question: 'waiting for a human to implement BOOK-1 and resume the workflow',
       exit_code: null,
       changed_files: [],
     });
