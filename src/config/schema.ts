@@ -26,7 +26,7 @@ const nonEmpty = z
   .min(1, { error: 'must be a non-empty string' });
 
 const testMappingSchema = z.strictObject({
-  /** explicit: only an item's Tests field; patterns: only `patterns`; auto: both. */
+  /** explicit: TEST selects by an item's Tests field only; auto and patterns: Tests first, then `patterns`. */
   strategy: z.enum(['auto', 'explicit', 'patterns']).default('auto'),
   // Test-file globs with an `{id}` placeholder (the task's blueprint id), e.g. `test/**/{id}*.test.ts`.
   patterns: z.array(nonEmpty).default([]),
@@ -42,7 +42,7 @@ const blueprintsSchema = z.strictObject({
 
 const usageRunnerSchema = z.strictObject({
   enabled: z.boolean().default(true),
-  /** Run recipe commands in a scratch copy of the workspace instead of the workspace itself. */
+  /** Reserved: not read yet (recipes run in the workspace itself). */
   sandbox: z.boolean().default(false),
   network: z.boolean().default(true),
   timeout_sec: positiveInt.default(120),
@@ -106,7 +106,7 @@ const orchestrationSchema = z.strictObject({
 const checkSchema = z.strictObject({ name: nonEmpty, command: nonEmpty });
 
 const verificationSchema = z.strictObject({
-  /** Refuse "done" unless every acceptance criterion has evidence. */
+  /** Failing `checks` fail VERIFY (else they are only reported); evidence per criterion is always required. */
   strict: z.boolean().default(true),
   /** A task that passes VERIFY goes straight to completed instead of pending_review. */
   auto_approve: z.boolean().default(true),
@@ -115,7 +115,7 @@ const verificationSchema = z.strictObject({
 });
 
 const testRunnerSchema = z.strictObject({
-  /** Command template; `{files}` and `{junit}` are substituted. Null: detect from the workspace. */
+  /** Command template with `{files}`, `{filter}` and `{junit}` placeholders. Null: detect from the workspace. */
   command: nonEmpty.nullable().default(null),
   /** Where the command writes JUnit XML, when it does not take `{junit}`. */
   junit: nonEmpty.nullable().default(null),

@@ -2,7 +2,7 @@
 // workspace's orchestration backend wired to the real ITUV executor, the event log and the artifact
 // store. Commands stay thin: they parse, call a method here, render.
 import { join } from 'node:path';
-import { ConflictError, UsageError } from '../errors.js';
+import { ConflictError, PenguinError, UsageError } from '../errors.js';
 import { EventLog } from '../events/log.js';
 import type { PenguinEvent } from '../events/types.js';
 import { ArtifactStore } from '../ituv/artifacts.js';
@@ -18,6 +18,13 @@ import type { NativeEngine } from './native/engine.js';
 
 /** How long a CLI host's claim on a workflow lives without renewal (renewed every third of it). */
 const CLI_LEASE_MS = 6_000;
+
+/** The foreground host was stopped by a signal; the workflow stays resumable. */
+export class InterruptedError extends PenguinError {
+  constructor(message: string) {
+    super(message, { exitCode: 130, httpStatus: 503 });
+  }
+}
 
 export interface NextPhaseResult {
   /** The phase that ran, its outcome and summary (null when none ran, e.g. a cancelled run). */
@@ -36,24 +43,40 @@ export interface RunmodeLine {
 export class WorkflowService {
   readonly events: EventLog;
   readonly artifacts: ArtifactStore;
-  readonly backend: NativeEngine;
+  private engine: NativeEngine | null = null;
+  private removeSignalHandlers: (() => void) | null = null;
 
   constructor(private readonly ws: Workspace) {
-    const store = ws.store;
-    this.events = new EventLog(store.db);
-    this.artifacts = new ArtifactStore(store.db, ws.paths.artifactsDir);
-    const executor = new ItuvPhaseExecutor(
-      { workspaceRoot: ws.paths.root, config: ws.config, store, runsDir: join(ws.paths.penguinDir, 'runs') },
-      this.artifacts,
-    );
-    // A CLI host may be closed or killed at any time: a short lease lets the next terminal take
-    // over its workflows within seconds.
-    this.backend = createBackend(ws.config, {
-      store,
-      events: this.events,
-      executor,
-      native: { leaseMs: CLI_LEASE_MS },
-    }) as NativeEngine;
+    this.events = new EventLog(ws.store.db);
+    this.artifacts = new ArtifactStore(ws.store.db, ws.paths.artifactsDir);
+  }
+
+  /**
+   * The orchestration backend, built on first use: commands that only read artifacts or events
+   * (`task frontier`) must not depend on the backend being available.
+   */
+  get backend(): NativeEngine {
+    if (!this.engine) {
+      const { ws } = this;
+      const executor = new ItuvPhaseExecutor(
+        {
+          workspaceRoot: ws.paths.root,
+          config: ws.config,
+          store: ws.store,
+          runsDir: join(ws.paths.penguinDir, 'runs'),
+        },
+        this.artifacts,
+      );
+      // A CLI host may be closed or killed at any time: a short lease lets the next terminal take
+      // over its workflows within seconds.
+      this.engine = createBackend(ws.config, {
+        store: ws.store,
+        events: this.events,
+        executor,
+        native: { leaseMs: CLI_LEASE_MS },
+      }) as NativeEngine;
+    }
+    return this.engine;
   }
 
   get workspaceRoot(): string {
@@ -61,7 +84,8 @@ export class WorkflowService {
   }
 
   async close(): Promise<void> {
-    await this.backend.close();
+    await this.engine?.close();
+    this.engine = null;
   }
 
   resolveTask(ref: string, projectKey?: string): Task {
@@ -88,9 +112,22 @@ export class WorkflowService {
           if (event.workflow_id === id) onEvent(event);
         })
       : undefined;
+    // Ctrl-C or a TERM: give the workflows back at once (the running phase's process tree is
+    // killed and it reruns on the next host) instead of leaving them to the lease timeout.
+    const interrupted = new Promise<never>((_, reject) => {
+      const onSignal = (signal: NodeJS.Signals): void =>
+        reject(new InterruptedError(`stopped by ${signal}; resume with \`penguin workflow resume ${id}\``));
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      this.removeSignalHandlers = () => {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      };
+    });
     try {
-      return await this.backend.runToCompletion(id);
+      return await Promise.race([this.backend.runToCompletion(id), interrupted]);
     } finally {
+      this.removeSignalHandlers?.();
       unsubscribe?.();
       await this.backend.stop();
     }

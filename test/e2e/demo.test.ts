@@ -43,6 +43,17 @@ describe('penguin demo', () => {
       const task = JSON.parse(show.stdout) as { status: string; evidence: { passed: boolean } };
       expect(task.status).toBe('completed');
       expect(task.evidence.passed).toBe(true);
+
+      const status = JSON.parse(
+        runCli(['--workspace', dir, 'status', '--json'], { cwd: scratch }).stdout,
+      ) as {
+        projects: { tasks: number; by_status: Record<string, number>; ready: number; next: string | null }[];
+        live_workflows: unknown[];
+      };
+      expect(status.projects).toHaveLength(1);
+      expect(status.projects[0]).toMatchObject({ tasks: 2, ready: 0, next: null });
+      expect(status.projects[0]?.by_status.completed).toBe(2);
+      expect(status.live_workflows).toEqual([]);
     }, 120_000);
   }
 

@@ -8,12 +8,14 @@ import { registerInitCommand } from './init.js';
 import { registerItuvCommands } from './ituv.js';
 import { registerRecipeCommands } from './recipe.js';
 import { registerRunmodeCommands } from './runmode.js';
+import { registerStatusCommand } from './status.js';
 import { registerTaskCommands } from './task.js';
 import { registerWorkerCommand } from './worker.js';
 import { registerWorkflowCommands } from './workflow.js';
 
 export const COMMAND_GROUPS: readonly CommandGroup[] = [
   registerInitCommand,
+  registerStatusCommand,
   registerBlueprintCommands,
   registerTaskCommands,
   registerGraphCommands,

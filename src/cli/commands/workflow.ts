@@ -38,7 +38,7 @@ export function registerWorkflowCommands(program: Command, ctx: CliContext): voi
           workflowLine(status),
           ...status.phases.map(
             (p) =>
-              `  ${p.phase} iteration ${p.iteration} attempt ${p.attempt}: ${p.outcome}${p.summary ? ` — ${p.summary}` : ''}`,
+              `  ${p.phase} iteration ${p.iteration} attempt ${p.attempt}: ${p.outcome ?? 'running'}${p.summary ? ` — ${p.summary}` : ''}`,
           ),
         ]);
       }),
