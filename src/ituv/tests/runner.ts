@@ -63,7 +63,12 @@ export async function runTests(
     artifacts: [],
     ...fields,
   });
-  if (planned.run === null) return result({ passed: false, failure: planned.failure });
+  if (planned.run === null) {
+    // No runner and no test files named: with allow_no_tests that is a task without tests. Files
+    // named but no runner to run them stays a failure (fail closed).
+    const noTestsAllowed = options.allowNoTests && selection.files.length === 0;
+    return result({ passed: noTestsAllowed, failure: noTestsAllowed ? null : planned.failure });
+  }
   const run = planned.run;
   const configuredReport = planned.configuredReport;
   if (configuredReport) rmSync(configuredReport, { force: true });

@@ -294,4 +294,15 @@ describe('runTests without a runner', () => {
       failure: `no test runner detected in ${ws}; set test_runner.command`,
     });
   });
+
+  it('passes a task without tests when allow_no_tests is set, but not one that names test files', async () => {
+    const ws = mkdtempSync(join(scratch, 'empty-'));
+    const none = await runTests(task('BOOK-1'), { ...options(ws), allowNoTests: true });
+    expect(none).toMatchObject({ passed: true, failure: null, cases: [] });
+
+    writeFileSync(join(ws, 'book.test.js'), '');
+    const named = await runTests(task('BOOK-1', ['book.test.js']), { ...options(ws), allowNoTests: true });
+    expect(named.passed).toBe(false);
+    expect(named.failure).toMatch(/no test runner detected/);
+  });
 });
