@@ -109,12 +109,10 @@ function byBlueprintOrder(a: Task, b: Task): number {
 
 /**
  * Task indices by blueprint order, then id (stable for exact ties). Stores list tasks in this order
- * already, so one check usually replaces the sort. Every later ordering compares positions in it.
+ * already (`sorted`), which saves the sort. Every later ordering compares positions in it.
  */
-function blueprintOrder(tasks: readonly Task[]): Int32Array {
+function blueprintOrder(tasks: readonly Task[], sorted: boolean): Int32Array {
   const n = tasks.length;
-  let sorted = true;
-  for (let i = 1; i < n && sorted; i++) sorted = byBlueprintOrder(tasks[i - 1]!, tasks[i]!) <= 0;
   const order = new Int32Array(n);
   if (sorted) {
     for (let i = 0; i < n; i++) order[i] = i;
@@ -215,35 +213,36 @@ export function computeFrontier(input: FrontierInput): Frontier {
   const noKeys: ReadonlySet<string> = new Set();
   const n = tasks.length;
 
-  const index = new Map<string, number>();
-  const candidate = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    const task = tasks[i]!;
-    index.set(task.id, i);
-    if (task.status === 'active') candidate[i] = 1;
-  }
-  // rank[i]: task i's position in blueprint order; comparing ranks replaces comparing tasks.
-  const order = blueprintOrder(tasks);
-  const rank = new Int32Array(n);
-  const failed: number[] = [];
-  for (let k = 0; k < n; k++) {
-    const i = order[k]!;
-    rank[i] = k;
-    if (tasks[i]!.status === 'failed') failed.push(i);
-  }
-
   // Encoded blockers in flat typed arrays (task index, entry), grouped per task below: no per-blocker
   // allocation in the hot loop.
   const m = dependencies.length;
   const entryTask = new Int32Array(m + n);
   const entryValue = new Int32Array(m + n);
   let count = 0;
+
+  // One pass over the tasks (at this size each pass costs a cache miss per task): the index by id, the
+  // candidates (active) and their own blocker, the failed, and whether they come in blueprint order.
+  const index = new Map<string, number>();
+  const candidate = new Uint8Array(n);
+  const failed: number[] = [];
+  let sorted = true;
   for (let i = 0; i < n; i++) {
-    if (candidate[i] && tasks[i]!.orphaned) {
-      entryTask[count] = i;
-      entryValue[count++] = i * 8 + ORPHANED;
-    }
+    const task = tasks[i]!;
+    index.set(task.id, i);
+    if (sorted && i > 0) sorted = byBlueprintOrder(tasks[i - 1]!, task) <= 0;
+    if (task.status === 'active') {
+      candidate[i] = 1;
+      if (task.orphaned) {
+        entryTask[count] = i;
+        entryValue[count++] = i * 8 + ORPHANED;
+      }
+    } else if (task.status === 'failed') failed.push(i);
   }
+  // rank[i]: task i's position in blueprint order; comparing ranks replaces comparing tasks.
+  const order = blueprintOrder(tasks, sorted);
+  const rank = new Int32Array(n);
+  for (let k = 0; k < n; k++) rank[order[k]!] = k;
+  failed.sort((a, b) => rank[a]! - rank[b]!);
 
   // Dependency blockers, each made once: blockerUpstream[k] is the task index dependencyBlockers[k] names.
   const dependencyBlockers: Blocker[] = [];

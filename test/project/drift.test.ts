@@ -45,6 +45,21 @@ describe('computeDrift', () => {
     ]);
   });
 
+  it('reports items in document order, however the blueprint lists them, with every unmapped criterion', () => {
+    const items = [
+      makeItem('BOOK-3', { order: 3, acceptance_criteria: ['c one'] }),
+      makeItem('BOOK-1', { order: 1, acceptance_criteria: ['a one', 'a two'] }),
+      makeItem('BOOK-2', { order: 2, ...noCriteria }),
+    ];
+    const report = computeDrift(store, [spec(items)], { workspaceRoot: ws.dir, testPatterns: [] });
+    expect(report.projects[0]?.new).toEqual(['BOOK-1', 'BOOK-2', 'BOOK-3']);
+    expect(report.projects[0]?.unmapped_criteria).toEqual([
+      { blueprint_id: 'BOOK-1', criterion: 1, text: 'a one' },
+      { blueprint_id: 'BOOK-1', criterion: 2, text: 'a two' },
+      { blueprint_id: 'BOOK-3', criterion: 1, text: 'c one' },
+    ]);
+  });
+
   it('finds new, changed, stale and orphaned items without writing anything', () => {
     const items = [
       makeItem('BOOK-1', noCriteria),

@@ -138,6 +138,39 @@ describe('computeFrontier: readiness', () => {
     expect(frontier.blocked[0]?.blockers[0]?.reason).toBe('API-1 has not recorded artifact "sdk"');
     expect(new Set(asked)).toEqual(new Set([api.id]));
   });
+
+  it('lists blockers by upstream blueprint order, then unknown ids by id, however many and however given', () => {
+    // 40 upstreams (more than a handful, so the long-list sort is used too), listed in reverse order.
+    const upstreams = Array.from({ length: 40 }, (_, i) =>
+      makeTask({ blueprint_id: `UP-${i + 1}`, blueprint_order: 100 + i }),
+    );
+    const hub = makeTask({ blueprint_id: 'HUB-1', blueprint_order: 200 });
+    const missing = (id: string): Dependency => ({ ...dependsOn(hub, upstreams[0]!), depends_on_id: id });
+    const deps = [
+      missing('zz-gone'),
+      ...upstreams.map((up, i) =>
+        dependsOn(hub, up, i % 2 === 0 ? 'completion_required' : 'review_ready_ok'),
+      ),
+      missing('aa-gone'),
+    ].reverse();
+    for (const count of [3, 40]) {
+      const frontier = computeFrontier({
+        tasks: [...upstreams.slice(0, count)].reverse().concat(hub),
+        dependencies: deps.filter(
+          (d) =>
+            d.depends_on_id.endsWith('-gone') ||
+            upstreams.slice(0, count).some((u) => u.id === d.depends_on_id),
+        ),
+      });
+      const blockers = frontier.blocked.find((b) => b.blueprint_id === 'HUB-1')?.blockers ?? [];
+      expect(blockers.map((b) => b.blueprint_id)).toEqual([
+        ...upstreams.slice(0, count).map((u) => u.blueprint_id),
+        'aa-gone',
+        'zz-gone',
+      ]);
+      expect(blockers[1]?.reason).toBe('UP-2 is active (phase pending); needs pending_review or completed');
+    }
+  });
 });
 
 describe('computeFrontier: failed upstreams', () => {

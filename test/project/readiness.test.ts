@@ -33,6 +33,37 @@ describe('evaluateDependency', () => {
     });
   });
 
+  it('words every status, phase and need of a waiting upstream on its own, in any order of calls', () => {
+    // The text after the id is built once per (need, status, phase): a mix-up would show here.
+    const cases: [Partial<Task>, 'completion_required' | 'review_ready_ok', string][] = [
+      [
+        { status: 'running', phase: 'use' },
+        'review_ready_ok',
+        'is running (phase use); needs pending_review or completed',
+      ],
+      [{ status: 'running', phase: 'use' }, 'completion_required', 'is running (phase use); needs completed'],
+      [
+        { status: 'running', phase: 'test' },
+        'completion_required',
+        'is running (phase test); needs completed',
+      ],
+      [{ status: 'active', phase: 'test' }, 'completion_required', 'is active (phase test); needs completed'],
+      [
+        { status: 'active', phase: 'pending' },
+        'review_ready_ok',
+        'is active (phase pending); needs pending_review or completed',
+      ],
+    ];
+    for (const round of [1, 2]) {
+      for (const [state, policy, text] of round === 1 ? cases : [...cases].reverse()) {
+        const up = makeTask({ blueprint_id: `UP-${round}`, ...state });
+        expect(evaluateDependency(up, dependsOn(downstream, up, policy), none)?.reason).toBe(
+          `UP-${round} ${text}`,
+        );
+      }
+    }
+  });
+
   describe('review_ready_ok', () => {
     it('is satisfied by an upstream in review or completed', () => {
       for (const status of ['pending_review', 'completed'] as const) {
