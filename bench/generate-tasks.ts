@@ -2,6 +2,7 @@
 // lower to a higher index (the higher one depends on the lower), so the graph is a DAG by construction.
 import type { DependencyPolicy, Priority, Sequence } from '../src/blueprint/model.js';
 import type { Dependency, Task, TaskPhase, TaskStatus } from '../src/project/model.js';
+import { newTask } from '../test/project/task-factory.js';
 
 /** mulberry32: small, fast and reproducible; a benchmark needs the same graph every run. */
 function random(seed: number): () => number {
@@ -39,36 +40,22 @@ export function generateTaskGraph(
   for (let i = 0; i < taskCount; i++) {
     const { status, phase } = pickState(rand());
     const created = new Date(base + Math.floor(rand() * 86_400_000 * 30)).toISOString();
+    // Literal order is draw order: keep the rand() calls in this order so a seed gives the same graph.
     tasks.push({
       id: `t${i.toString(36)}`,
-      project_id: 'p1',
-      blueprint_id: `GEN-${i + 1}`,
-      parent_id: null,
-      title: `Generated task ${i + 1}`,
-      description: null,
-      acceptance_criteria: [`task ${i + 1} works`],
-      recipe: null,
-      tests: [],
-      priority: pick(PRIORITIES),
-      labels: [],
-      assignees: [],
-      required_tools: [],
-      skills: [],
-      due: rand() < 0.5 ? `2025-${String(1 + Math.floor(rand() * 12)).padStart(2, '0')}-15` : null,
-      sequence: pick(SEQUENCES),
-      estimate: null,
-      effort: rand() < 0.5 ? 1 + Math.floor(rand() * 8) : null,
-      value: rand() < 0.5 ? 1 + Math.floor(rand() * 8) : null,
-      risk: rand() < 0.5 ? 1 + Math.floor(rand() * 8) : null,
-      agent_role: null,
-      parallelizable: null,
-      batch: null,
-      blueprint_order: i,
-      source_file: null,
-      source_line: null,
-      status,
-      phase,
-      content_hash: '',
+      ...newTask('p1', `GEN-${i + 1}`, {
+        title: `Generated task ${i + 1}`,
+        acceptance_criteria: [`task ${i + 1} works`],
+        priority: pick(PRIORITIES),
+        due: rand() < 0.5 ? `2025-${String(1 + Math.floor(rand() * 12)).padStart(2, '0')}-15` : null,
+        sequence: pick(SEQUENCES),
+        effort: rand() < 0.5 ? 1 + Math.floor(rand() * 8) : null,
+        value: rand() < 0.5 ? 1 + Math.floor(rand() * 8) : null,
+        risk: rand() < 0.5 ? 1 + Math.floor(rand() * 8) : null,
+        blueprint_order: i,
+        status,
+        phase,
+      }),
       stale: false,
       orphaned: false,
       overrides: [],

@@ -9,6 +9,7 @@ import { NativeEngine, type NativeEngineConfig } from '../src/orchestration/nati
 import type { PhaseContext, PhaseExecutor, PhaseOutcome } from '../src/orchestration/phase-executor.js';
 import type { Task } from '../src/project/model.js';
 import { openStore, type SqliteStore } from '../src/project/sqlite-store.js';
+import { newTask } from '../test/project/task-factory.js';
 import { atLeast, atMost, type BenchFigure } from './measure.js';
 
 const CONFIG: NativeEngineConfig = {
@@ -27,36 +28,14 @@ function seed(store: SqliteStore, key: string, count: number): Task[] {
   const project = store.upsertProject({ key, title: key, blueprint_file: null });
   return store.transaction(() =>
     Array.from({ length: count }, (_, i) =>
-      store.createTask({
-        project_id: project.id,
-        blueprint_id: `${key}-${i + 1}`,
-        parent_id: null,
-        title: `Bench task ${i + 1}`,
-        description: null,
-        acceptance_criteria: ['it works'],
-        recipe: null,
-        tests: [],
-        priority: null,
-        labels: [],
-        assignees: [],
-        required_tools: [],
-        skills: [],
-        due: null,
-        sequence: null,
-        estimate: null,
-        effort: null,
-        value: null,
-        risk: null,
-        agent_role: null,
-        parallelizable: null,
-        batch: null,
-        blueprint_order: i,
-        source_file: null,
-        source_line: null,
-        status: 'active',
-        phase: 'pending',
-        content_hash: `h${i}`,
-      }),
+      store.createTask(
+        newTask(project.id, `${key}-${i + 1}`, {
+          title: `Bench task ${i + 1}`,
+          acceptance_criteria: ['it works'],
+          blueprint_order: i,
+          content_hash: `h${i}`,
+        }),
+      ),
     ),
   );
 }

@@ -24,6 +24,7 @@ import {
   UNCLOSED_FRONTMATTER,
   UNKNOWN_KEY,
 } from './codes.js';
+import { emptyItem } from './empty.js';
 import { applyDefaults, validateFrontmatter } from './frontmatter.js';
 import { parseLineMetadata } from './metadata.js';
 import { IDENT, LOOSE_ID, projectKeyFor } from './naming.js';
@@ -252,32 +253,9 @@ class MarkdownParser {
 
     const { id: _id, ...fields } = meta.fields;
     const item: BlueprintItem = {
-      id,
-      title,
-      line: node.line,
+      ...emptyItem(id, title, node.line, this.items.length),
       parent_id: parentId,
-      description: null,
-      acceptance_criteria: [],
-      depends_on: [],
-      dependency_specs: [],
-      recipe: null,
-      tests: [],
-      priority: null,
-      labels: [],
-      assignees: [],
-      required_tools: [],
-      skills: [],
-      due: null,
-      sequence: null,
-      estimate: null,
-      effort: null,
-      value: null,
-      risk: null,
-      agent_role: null,
-      parallelizable: null,
-      batch: null,
       checked: node.checked === true,
-      order: this.items.length,
       depends_lines: {},
       ...fields,
     };

@@ -24,9 +24,13 @@ export type TaskGraph = DirectedGraph<TaskNodeAttributes, DependencyEdgeAttribut
 /**
  * One node per task (key = task id), one edge per dependency from dependent to upstream. A dependency
  * naming a task that is not in `tasks` is left out: the graph only relates the tasks it was given
- * (lint reports such dangling ids; the frontier blocks on them).
+ * (lint reports such dangling ids; the frontier blocks on them). Only id, blueprint id and order are
+ * read, so sync can pass the digests it already holds instead of whole tasks.
  */
-export function buildTaskGraph(tasks: readonly Task[], deps: readonly Dependency[]): TaskGraph {
+export function buildTaskGraph(
+  tasks: readonly Pick<Task, 'id' | 'blueprint_id' | 'blueprint_order'>[],
+  deps: readonly Dependency[],
+): TaskGraph {
   const graph: TaskGraph = new DirectedGraph<TaskNodeAttributes, DependencyEdgeAttributes>();
   for (const task of tasks) {
     graph.mergeNode(task.id, { blueprint_id: task.blueprint_id, blueprint_order: task.blueprint_order });

@@ -9,8 +9,7 @@ import {
   type DependencyPolicy,
   type Diagnostic,
 } from '../blueprint/model.js';
-import { DirectedGraph } from 'graphology';
-import { findCycle, type TaskGraph } from './dag.js';
+import { buildTaskGraph, findCycle } from './dag.js';
 import type { Dependency, Task } from './model.js';
 import type { NewTask, Store, TaskContentPatch, TaskDigest } from './store.js';
 
@@ -159,22 +158,6 @@ function wantedDependencies(
   return wanted;
 }
 
-/**
- * The dependency graph of dag.ts built from task nodes: `buildTaskGraph` wants whole tasks, which sync
- * does not read for unchanged ones. Same direction: dependent -> upstream.
- */
-function taskGraph(tasks: readonly TaskNode[], deps: readonly Dependency[]): TaskGraph {
-  const graph: TaskGraph = new DirectedGraph();
-  for (const task of tasks) {
-    graph.mergeNode(task.id, { blueprint_id: task.blueprint_id, blueprint_order: task.blueprint_order });
-  }
-  for (const dep of deps) {
-    if (!graph.hasNode(dep.task_id) || !graph.hasNode(dep.depends_on_id)) continue;
-    graph.mergeEdge(dep.task_id, dep.depends_on_id, { policy: dep.policy, artifact_key: dep.artifact_key });
-  }
-  return graph;
-}
-
 function isDone(task: TaskDigest): boolean {
   return task.status === 'completed' || task.status === 'pending_review';
 }
@@ -289,7 +272,7 @@ function syncProject(
     const tasks = [
       ...new Map([...existing.values(), ...byBlueprintId.values()].map((t) => [t.id, t])).values(),
     ];
-    const cycle = findCycle(taskGraph(tasks, store.listDependencies({ projectId: project.id })));
+    const cycle = findCycle(buildTaskGraph(tasks, store.listDependencies({ projectId: project.id })));
     if (cycle !== null) {
       const names = new Map(tasks.map((t) => [t.id, t.blueprint_id]));
       const ids = cycle.map((id) => names.get(id) ?? id);

@@ -10,6 +10,7 @@ import type { PhaseContext, PhaseExecutor, PhaseOutcome } from '../../src/orches
 import type { ItuvPhase, Task } from '../../src/project/model.js';
 import { openStore, type SqliteStore } from '../../src/project/sqlite-store.js';
 import type { NewTask } from '../../src/project/store.js';
+import { newTask as newProjectTask } from '../project/task-factory.js';
 
 export const PHASE_SCRIPT = resolve(import.meta.dirname, '../fixtures/orchestration/phase.mjs');
 
@@ -46,36 +47,11 @@ export const TEST_CONFIG: NativeEngineConfig = {
 };
 
 export function newTask(projectId: string, blueprintId: string, order = 0): NewTask {
-  return {
-    project_id: projectId,
-    blueprint_id: blueprintId,
-    parent_id: null,
-    title: `Task ${blueprintId}`,
-    description: null,
+  return newProjectTask(projectId, blueprintId, {
     acceptance_criteria: [`${blueprintId} works`],
-    recipe: null,
-    tests: [],
-    priority: null,
-    labels: [],
-    assignees: [],
-    required_tools: [],
-    skills: [],
-    due: null,
-    sequence: null,
-    estimate: null,
-    effort: null,
-    value: null,
-    risk: null,
-    agent_role: null,
-    parallelizable: null,
-    batch: null,
     blueprint_order: order,
-    source_file: null,
-    source_line: null,
-    status: 'active',
-    phase: 'pending',
     content_hash: `hash-${blueprintId}`,
-  };
+  });
 }
 
 /** Creates project `key` with active tasks `ids`. */

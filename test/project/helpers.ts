@@ -2,38 +2,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { emptyItem } from '../../src/blueprint/empty.js';
 import type { Blueprint, BlueprintItem } from '../../src/blueprint/model.js';
 
 export function makeItem(id: string, overrides: Partial<BlueprintItem> = {}): BlueprintItem {
-  return {
-    id,
-    title: `Task ${id}`,
-    line: 1,
-    parent_id: null,
-    description: null,
-    acceptance_criteria: [`${id} works`],
-    depends_on: [],
-    dependency_specs: [],
-    recipe: null,
-    tests: [],
-    priority: null,
-    labels: [],
-    assignees: [],
-    required_tools: [],
-    skills: [],
-    due: null,
-    sequence: null,
-    estimate: null,
-    effort: null,
-    value: null,
-    risk: null,
-    agent_role: null,
-    parallelizable: null,
-    batch: null,
-    checked: false,
-    order: 0,
-    ...overrides,
-  };
+  return { ...emptyItem(id, `Task ${id}`, 1, 0), acceptance_criteria: [`${id} works`], ...overrides };
 }
 
 /** A blueprint of `items`; lines and order follow the array unless an item sets them. */

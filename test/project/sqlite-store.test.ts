@@ -8,39 +8,11 @@ import { projectMigrations } from '../../src/project/migrations.js';
 import { openStore, SqliteStore } from '../../src/project/sqlite-store.js';
 import type { NewTask } from '../../src/project/store.js';
 import { tempDir } from './helpers.js';
+import { newTask as newProjectTask } from './task-factory.js';
 
+/** A new task whose content hash is 'h' unless `overrides` sets one. */
 function newTask(projectId: string, blueprintId: string, overrides: Partial<NewTask> = {}): NewTask {
-  return {
-    project_id: projectId,
-    blueprint_id: blueprintId,
-    parent_id: null,
-    title: `Task ${blueprintId}`,
-    description: null,
-    acceptance_criteria: [],
-    recipe: null,
-    tests: [],
-    priority: null,
-    labels: [],
-    assignees: [],
-    required_tools: [],
-    skills: [],
-    due: null,
-    sequence: null,
-    estimate: null,
-    effort: null,
-    value: null,
-    risk: null,
-    agent_role: null,
-    parallelizable: null,
-    batch: null,
-    blueprint_order: 0,
-    source_file: null,
-    source_line: null,
-    status: 'active',
-    phase: 'pending',
-    content_hash: 'h',
-    ...overrides,
-  };
+  return newProjectTask(projectId, blueprintId, { content_hash: 'h', ...overrides });
 }
 
 describe('newTaskId', () => {

@@ -1,16 +1,15 @@
-// Builds Task objects for the pure project tests: every field filled, overrides on top.
+// Builds Task objects for the project, ITUV and orchestration tests and the benchmarks: the one
+// place that knows a task's default fields. Every field filled, overrides on top.
 import type { Dependency, Task } from '../../src/project/model.js';
+import type { NewTask } from '../../src/project/store.js';
 
-let counter = 0;
-
-export function makeTask(overrides: Partial<Task> & Pick<Task, 'blueprint_id'>): Task {
-  counter += 1;
-  const order = overrides.blueprint_order ?? counter;
+/** What `store.createTask` takes: an active, pending task with every optional field empty. */
+export function newTask(projectId: string, blueprintId: string, overrides: Partial<NewTask> = {}): NewTask {
   return {
-    id: `task-${overrides.blueprint_id.toLowerCase()}`,
-    project_id: 'proj-1',
+    project_id: projectId,
+    blueprint_id: blueprintId,
     parent_id: null,
-    title: `Task ${overrides.blueprint_id}`,
+    title: `Task ${blueprintId}`,
     description: null,
     acceptance_criteria: [],
     recipe: null,
@@ -29,12 +28,24 @@ export function makeTask(overrides: Partial<Task> & Pick<Task, 'blueprint_id'>):
     agent_role: null,
     parallelizable: null,
     batch: null,
-    blueprint_order: order,
+    blueprint_order: 0,
     source_file: null,
     source_line: null,
     status: 'active',
     phase: 'pending',
     content_hash: '',
+    ...overrides,
+  };
+}
+
+let counter = 0;
+
+export function makeTask(overrides: Partial<Task> & Pick<Task, 'blueprint_id'>): Task {
+  counter += 1;
+  const order = overrides.blueprint_order ?? counter;
+  return {
+    id: `task-${overrides.blueprint_id.toLowerCase()}`,
+    ...newTask('proj-1', overrides.blueprint_id, { blueprint_order: order }),
     stale: false,
     orphaned: false,
     overrides: [],
