@@ -14,6 +14,13 @@ export const CONFIG_TIE_BREAKERS = [
   'created_at_asc',
 ] as const;
 
+export const CONFIG_DEFAULT_TIE_BREAKERS: readonly (typeof CONFIG_TIE_BREAKERS)[number][] = [
+  'priority_desc',
+  'due_date_asc',
+  'sequence',
+  'created_at_asc',
+];
+
 export const CONFIG_ON_FAILURE = ['pause_dependents', 'continue', 'stop'] as const;
 
 const POSITIVE_INT = { error: 'must be a positive integer' };
@@ -72,9 +79,7 @@ const runmodeSchema = z.strictObject({
 
 const schedulerSchema = z.strictObject({
   strategy: z.enum(['frontier']).default('frontier'),
-  tie_breakers: z
-    .array(z.enum(CONFIG_TIE_BREAKERS))
-    .default(['priority_desc', 'due_date_asc', 'sequence', 'created_at_asc']),
+  tie_breakers: z.array(z.enum(CONFIG_TIE_BREAKERS)).default([...CONFIG_DEFAULT_TIE_BREAKERS]),
   ready_parallelism: positiveInt.default(1),
   on_failure: z.enum(CONFIG_ON_FAILURE).default('pause_dependents'),
   max_frontier: positiveInt.default(20),

@@ -2,30 +2,19 @@
 // Built for 100,000 tasks / 300,000 edges: one pass over the dependencies with plain Maps, one BFS for
 // failure holds, one sort of the ready tasks. No graph library here on purpose.
 import type { Priority, Sequence } from '../blueprint/model.js';
+import { CONFIG_DEFAULT_TIE_BREAKERS, CONFIG_ON_FAILURE, CONFIG_TIE_BREAKERS } from '../config/schema.js';
 import { UsageError } from '../errors.js';
 import type { Dependency, Task } from './model.js';
 import { evaluateDependency, type Blocker } from './readiness.js';
 
-export const TIE_BREAKERS = [
-  'priority_desc',
-  'due_date_asc',
-  'sequence',
-  'effort_asc',
-  'value_desc',
-  'risk_asc',
-  'created_at_asc',
-] as const;
+// The lists live with the config schema (a leaf), which validates scheduler.* against them.
+export const TIE_BREAKERS = CONFIG_TIE_BREAKERS;
 export type TieBreaker = (typeof TIE_BREAKERS)[number];
 
 /** scheduler.tie_breakers default (DESIGN §2). */
-export const DEFAULT_TIE_BREAKERS: readonly TieBreaker[] = [
-  'priority_desc',
-  'due_date_asc',
-  'sequence',
-  'created_at_asc',
-];
+export const DEFAULT_TIE_BREAKERS: readonly TieBreaker[] = CONFIG_DEFAULT_TIE_BREAKERS;
 
-export const ON_FAILURE_POLICIES = ['pause_dependents', 'continue', 'stop'] as const;
+export const ON_FAILURE_POLICIES = CONFIG_ON_FAILURE;
 export type OnFailurePolicy = (typeof ON_FAILURE_POLICIES)[number];
 
 export interface FrontierInput {
