@@ -5,26 +5,11 @@
 import { cpSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { WorkflowStatus } from '../../src/orchestration/backend.js';
 import { assertBuilt, FIXTURES, REPO_ROOT, runCli, runJson, tempDir } from './run-cli.js';
 
-interface PhaseJson {
-  phase: string;
-  iteration: number;
-  attempt: number;
-  outcome: string;
-  summary: string | null;
-}
-
-interface WorkflowJson {
-  id: string;
-  blueprint_id: string;
-  state: string;
-  phase: string | null;
-  iteration: number;
-  waiting_reason: string | null;
-  last_failure: string | null;
-  phases: PhaseJson[];
-}
+// The CLI prints WorkflowStatus as JSON: the tests read it with the product's own type.
+type WorkflowJson = WorkflowStatus;
 
 interface EvidenceJson {
   passed: boolean;

@@ -4,26 +4,12 @@
 import { cpSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { WorkflowStatus } from '../../src/orchestration/backend.js';
 import { assertBuilt, FIXTURES, runCli, runJson, tempDir } from './run-cli.js';
 import { spawnCli, waitUntil, type BackgroundCli } from './spawn-cli.js';
 
-interface PhaseJson {
-  phase: string;
-  iteration: number;
-  attempt: number;
-  outcome: string;
-  summary: string | null;
-}
-
-interface WorkflowJson {
-  id: string;
-  blueprint_id: string;
-  state: string;
-  phase: string | null;
-  iteration: number;
-  owner: string | null;
-  phases: PhaseJson[];
-}
+// The CLI prints WorkflowStatus as JSON: the tests read it with the product's own type.
+type WorkflowJson = WorkflowStatus;
 
 interface AgentCall {
   event: 'started' | 'finished';
