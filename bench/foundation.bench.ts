@@ -43,7 +43,7 @@ export async function benchFoundation(): Promise<BenchFigure[]> {
     const file = join(dir, 'big.md');
     writeFileSync(file, generateMarkdownBlueprint(10_000));
     let round = 0;
-    const firstSync = await medianMs(3, () => {
+    const firstSync = await medianMs(5, () => {
       const store = openStore(join(dir, `first-${round++}.db`));
       const report = syncBlueprints(store, [loadBlueprint(file)], { workspaceRoot: dir });
       if (!report.ok || report.projects[0]?.created.length !== 10_000) throw new Error('first sync failed');

@@ -33,11 +33,18 @@ export function buildTaskGraph(
 ): TaskGraph {
   const graph: TaskGraph = new DirectedGraph<TaskNodeAttributes, DependencyEdgeAttributes>();
   for (const task of tasks) {
-    graph.mergeNode(task.id, { blueprint_id: task.blueprint_id, blueprint_order: task.blueprint_order });
+    if (!graph.hasNode(task.id)) {
+      graph.addNode(task.id, { blueprint_id: task.blueprint_id, blueprint_order: task.blueprint_order });
+    }
   }
+  // addEdge skips mergeEdge's attribute merging; a pair appears once (the store's primary key).
   for (const dep of deps) {
     if (!graph.hasNode(dep.task_id) || !graph.hasNode(dep.depends_on_id)) continue;
-    graph.mergeEdge(dep.task_id, dep.depends_on_id, { policy: dep.policy, artifact_key: dep.artifact_key });
+    if (graph.hasDirectedEdge(dep.task_id, dep.depends_on_id)) continue;
+    graph.addDirectedEdge(dep.task_id, dep.depends_on_id, {
+      policy: dep.policy,
+      artifact_key: dep.artifact_key,
+    });
   }
   return graph;
 }

@@ -5,11 +5,21 @@ import { randomBytes } from 'node:crypto';
 // Crockford-style alphabet without i, l, o, u: ids are read aloud and typed by hand.
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
 
+// Random bytes are drawn in blocks: one call per id costs more than the rest of an insert, and a
+// first sync creates thousands of tasks at once.
+const POOL_SIZE = 4096;
+let pool = Buffer.alloc(0);
+let poolOffset = 0;
+
 function randomBase32(length: number): string {
-  const bytes = randomBytes(length);
+  if (poolOffset + length > pool.length) {
+    pool = randomBytes(POOL_SIZE);
+    poolOffset = 0;
+  }
   let out = '';
   // 256 is a multiple of 32, so `byte % 32` is uniform.
-  for (const byte of bytes) out += ALPHABET[byte % 32];
+  for (let i = 0; i < length; i++) out += ALPHABET[(pool[poolOffset + i] as number) % 32];
+  poolOffset += length;
   return out;
 }
 

@@ -179,6 +179,7 @@ function rowsDiffer(a: TaskRow, b: TaskRow): boolean {
 const now = (): string => new Date().toISOString();
 
 const TASK_SELECT = `SELECT ${TASK_COLUMNS.join(', ')} FROM tasks`;
+const TASK_INSERT = `INSERT INTO tasks (${TASK_COLUMNS.join(', ')}) VALUES (${TASK_COLUMNS.map((c) => `@${c}`).join(', ')})`;
 
 export class SqliteStore implements Store {
   readonly db: Db;
@@ -386,9 +387,7 @@ export class SqliteStore implements Store {
       updated_at: at,
     };
     this.atomic(() => {
-      this.stmt(
-        `INSERT INTO tasks (${TASK_COLUMNS.join(', ')}) VALUES (${TASK_COLUMNS.map((c) => `@${c}`).join(', ')})`,
-      ).run(toRow(task));
+      this.stmt(TASK_INSERT).run(toRow(task));
       if (reason !== undefined) {
         this.recordTransition({
           task_id: task.id,
