@@ -43,6 +43,20 @@ const sha256Hex: (text: string) => string =
  * synced task as changed.
  */
 export function itemContentHash(item: BlueprintItem): string {
+  let hash = computed.get(item);
+  if (hash === undefined) {
+    hash = contentHashOf(item);
+    computed.set(item, hash);
+  }
+  return hash;
+}
+
+// Parsing hashes every item once (DESIGN §1: the blueprint part owns item content hashes); sync and
+// drift then look the hash up. Keyed by the item object: items are not mutated after parsing, and a
+// changed copy (`{ ...item, title }`) is a new key, so it is hashed afresh.
+const computed = new WeakMap<BlueprintItem, string>();
+
+function contentHashOf(item: BlueprintItem): string {
   // CONTENT_FIELDS written out: with direct property reads building and serialising the array takes
   // about a third less time than mapping over the names, and sync and drift hash every item.
   const content = [

@@ -1,5 +1,6 @@
 // Entry points: text or file -> Blueprint. Nothing here throws for bad input; an unreadable, huge or
 // binary file is a diagnostic like any other, so `blueprint lint` can report every file in one run.
+import { itemContentHash } from './hash.js';
 import { readFileSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
 import type { Blueprint, BlueprintFormat, Diagnostic } from './model.js';
@@ -27,8 +28,10 @@ export function detectFormat(path: string): BlueprintFormat | null {
 /** Parse blueprint text; `format` defaults to the one of `file`'s extension, else markdown. */
 export function parseBlueprintText(text: string, file: string, format?: BlueprintFormat): Blueprint {
   const chosen = format ?? detectFormat(file) ?? 'markdown';
-  if (chosen === 'markdown') return parseMarkdownBlueprint(text, file);
-  return parseStructuredBlueprint(text, file, chosen);
+  const blueprint =
+    chosen === 'markdown' ? parseMarkdownBlueprint(text, file) : parseStructuredBlueprint(text, file, chosen);
+  for (const item of blueprint.items) itemContentHash(item);
+  return blueprint;
 }
 
 function failure(file: string, format: BlueprintFormat, code: string, message: string): Blueprint {
