@@ -17,5 +17,7 @@ export async function runAgent(agent: AgentConfig, input: AgentRunInput): Promis
   mkdirSync(input.outputDir, { recursive: true });
   const promptPath = join(input.outputDir, 'prompt.md');
   writeFileSync(promptPath, input.prompt);
-  return manualAgentResult(agent, input.blueprintId, [{ name: 'prompt.md', path: promptPath, kind: 'prompt' }]);
+  return manualAgentResult(agent, input.blueprintId, [
+    { name: 'prompt.md', path: promptPath, kind: 'prompt' },
+  ]);
 }
