@@ -1,5 +1,6 @@
 // Lint findings over a parsed blueprint (DESIGN §3): ids, dependencies, cycles, acceptance
 // criteria, estimates and recipes. Every check is linear in items + dependencies.
+import { nodesOnCycles } from './cycles.js';
 import { DirectedGraph } from 'graphology';
 import { stronglyConnectedComponents } from 'graphology-components';
 import type { Blueprint, BlueprintItem, Diagnostic, Severity } from './model.js';
@@ -79,36 +80,13 @@ export function lintBlueprint(bp: Blueprint): Diagnostic[] {
 function findCycles(items: BlueprintItem[], byId: Map<string, BlueprintItem>): string[][] {
   const cycles: string[][] = [];
   for (const item of byId.values()) if (item.depends_on.includes(item.id)) cycles.push([item.id]);
-  // Peel off every task that is not on a cycle (Kahn's algorithm); usually nothing is left, and only
-  // what is left goes into the graph for the component search.
-  const remaining = new Map<string, number>();
-  const dependents = new Map<string, string[]>();
-  for (const item of byId.values()) {
-    let count = 0;
-    for (const dep of item.depends_on) {
-      if (dep === item.id || !byId.has(dep)) continue;
-      count++;
-      const list = dependents.get(dep);
-      if (list === undefined) dependents.set(dep, [item.id]);
-      else list.push(item.id);
-    }
-    remaining.set(item.id, count);
-  }
-  const ready = [...remaining].filter(([, count]) => count === 0).map(([id]) => id);
-  for (let head = 0; head < ready.length; head++) {
-    const id = ready[head]!;
-    remaining.delete(id);
-    for (const dependent of dependents.get(id) ?? []) {
-      const left = remaining.get(dependent)! - 1;
-      remaining.set(dependent, left);
-      if (left === 0) ready.push(dependent);
-    }
-  }
+  // Only what lies on or between cycles goes into the graph for the component search.
+  const remaining = nodesOnCycles(byId.keys(), (id) => byId.get(id)!.depends_on.filter((dep) => dep !== id));
   if (remaining.size === 0) return cycles;
 
   const graph = new DirectedGraph();
-  for (const id of remaining.keys()) graph.addNode(id);
-  for (const id of remaining.keys()) {
+  for (const id of remaining) graph.addNode(id);
+  for (const id of remaining) {
     for (const dep of byId.get(id)!.depends_on) {
       if (dep !== id && remaining.has(dep)) graph.mergeEdge(id, dep);
     }

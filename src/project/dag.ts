@@ -6,6 +6,7 @@
 // returns upstream tasks first.
 import { DirectedGraph } from 'graphology';
 import { stronglyConnectedComponents } from 'graphology-components';
+import { nodesOnCycles } from '../blueprint/cycles.js';
 import { ConflictError } from '../errors.js';
 import type { Dependency, Task } from './model.js';
 
@@ -96,6 +97,33 @@ function shortestPath(
  * several cycles it reports one in the component of the earliest task (blueprint order), starting at
  * that component's earliest task.
  */
+/**
+ * A dependency cycle among `tasks`, as `findCycle` reports it, or null. Only the tasks left after
+ * peeling off the acyclic part go into a graph, so the usual case (no cycle) builds none.
+ */
+export function findDependencyCycle(
+  tasks: readonly Pick<Task, 'id' | 'blueprint_id' | 'blueprint_order'>[],
+  deps: readonly Dependency[],
+): string[] | null {
+  const upstream = new Map<string, string[]>();
+  for (const dep of deps) {
+    const list = upstream.get(dep.task_id);
+    if (list === undefined) upstream.set(dep.task_id, [dep.depends_on_id]);
+    else list.push(dep.depends_on_id);
+  }
+  const onCycles = nodesOnCycles(
+    tasks.map((t) => t.id),
+    (id) => upstream.get(id) ?? [],
+  );
+  if (onCycles.size === 0) return null;
+  return findCycle(
+    buildTaskGraph(
+      tasks.filter((t) => onCycles.has(t.id)),
+      deps,
+    ),
+  );
+}
+
 export function findCycle(graph: TaskGraph): string[] | null {
   const order = byBlueprintOrder(graph);
   let best: { start: string; members: string[] } | null = null;

@@ -9,7 +9,7 @@ import {
   type DependencyPolicy,
   type Diagnostic,
 } from '../blueprint/model.js';
-import { buildTaskGraph, findCycle } from './dag.js';
+import { findDependencyCycle } from './dag.js';
 import type { Dependency, Task } from './model.js';
 import type { NewTask, Store, TaskContentPatch, TaskDigest } from './store.js';
 
@@ -272,7 +272,7 @@ function syncProject(
     const tasks = [
       ...new Map([...existing.values(), ...byBlueprintId.values()].map((t) => [t.id, t])).values(),
     ];
-    const cycle = findCycle(buildTaskGraph(tasks, store.listDependencies({ projectId: project.id })));
+    const cycle = findDependencyCycle(tasks, store.listDependencies({ projectId: project.id }));
     if (cycle !== null) {
       const names = new Map(tasks.map((t) => [t.id, t.blueprint_id]));
       const ids = cycle.map((id) => names.get(id) ?? id);

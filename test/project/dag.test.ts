@@ -1,7 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ConflictError } from '../../src/errors.js';
-import { buildTaskGraph, findCycle, topologicalOrder, wouldCreateCycle } from '../../src/project/dag.js';
+import {
+  buildTaskGraph,
+  findCycle,
+  findDependencyCycle,
+  topologicalOrder,
+  wouldCreateCycle,
+} from '../../src/project/dag.js';
 import type { Dependency, Task } from '../../src/project/model.js';
 import { dependsOn, makeTask, shuffled } from './task-factory.js';
 
@@ -111,6 +117,40 @@ describe('findCycle', () => {
       ),
       { seed: 7, numRuns: 200 },
     );
+  });
+});
+
+describe('findDependencyCycle', () => {
+  it('gives the same answer as findCycle over the whole graph (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 2, max: 12 }),
+        fc.array(fc.tuple(fc.nat(11), fc.nat(11)), { maxLength: 40 }),
+        (n, pairs) => {
+          const tasks = book(n);
+          const deps: Dependency[] = pairs
+            .filter(([x, y]) => x < n && y < n && x !== y)
+            .map(([x, y]) => dependsOn(tasks[x] as Task, tasks[y] as Task));
+          expect(findDependencyCycle(tasks, deps)).toEqual(findCycle(buildTaskGraph(tasks, deps)));
+        },
+      ),
+      { seed: 11, numRuns: 300 },
+    );
+  });
+
+  it('finds no cycle in a chain, and names the one a back edge closes', () => {
+    const tasks = book(6);
+    // BOOK-n depends on BOOK-(n-1).
+    const chain = tasks.slice(1).map((t, i) => dependsOn(t, tasks[i] as Task));
+    expect(findDependencyCycle(tasks, chain)).toBeNull();
+    const [, b2, b3, b4, b5] = tasks as [Task, Task, Task, Task, Task, Task];
+    expect(findDependencyCycle(tasks, [...chain, dependsOn(b2, b5)])).toEqual([
+      b2.id,
+      b5.id,
+      b4.id,
+      b3.id,
+      b2.id,
+    ]);
   });
 });
 
