@@ -24,5 +24,8 @@ export function openDatabase(file: string, options: OpenDatabaseOptions = {}): D
   if (!options.readonly) db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
   db.pragma('foreign_keys = ON');
+  // A 32 MiB page cache keeps a large sync (10,000 tasks in one transaction) from spilling pages to
+  // the WAL before it commits.
+  db.pragma('cache_size = -32768');
   return db;
 }
