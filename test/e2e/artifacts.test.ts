@@ -1,10 +1,10 @@
 // artifact_ready: a recipe keeps a file as an artifact (keyed by its stem) and that alone makes the
 // dependent task ready, while completion_required dependents would still wait.
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, FIXTURES, runCli } from './run-cli.js';
+import { assertBuilt, syncedWorkspace, FIXTURES, runCli } from './run-cli.js';
 
 interface FrontierJson {
   ready: { blueprint_id: string }[];
@@ -16,9 +16,7 @@ describe('artifact_ready dependencies', () => {
   beforeAll(() => {
     assertBuilt();
     ws = mkdtempSync(join(tmpdir(), 'penguin-artifact-'));
-    cpSync(join(FIXTURES, 'e2e-artifact'), ws, { recursive: true });
-    expect(runCli(['init'], { cwd: ws }).status).toBe(0);
-    expect(runCli(['blueprint', 'sync'], { cwd: ws }).status).toBe(0);
+    syncedWorkspace(join(FIXTURES, 'e2e-artifact'), ws);
   });
   afterAll(() => rmSync(ws, { recursive: true, force: true }));
 

@@ -2,11 +2,11 @@
 // pytest) and real recipes: a right implementation passes all four phases with evidence for every
 // criterion; a wrong one fails naming the unmet criteria and the failing tests; a criterion with no
 // evidence fails VERIFY even when every test passes, until a human overrides it.
-import { cpSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WorkflowStatus } from '../../src/orchestration/backend.js';
-import { assertBuilt, FIXTURES, REPO_ROOT, runCli, runJson, tempDir } from './run-cli.js';
+import { assertBuilt, FIXTURES, REPO_ROOT, runCli, runJson, tempDir, syncedWorkspace } from './run-cli.js';
 
 // The CLI prints WorkflowStatus as JSON: the tests read it with the product's own type.
 type WorkflowJson = WorkflowStatus;
@@ -55,12 +55,7 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 /** A fresh copy of a workspace source, initialised and synced like a user would. */
 function workspaceFrom(source: string, name: string): string {
-  const dir = join(scratch, name);
-  cpSync(source, dir, { recursive: true });
-  expect(runCli(['init'], { cwd: dir }).status).toBe(0);
-  const sync = runCli(['blueprint', 'sync'], { cwd: dir });
-  expect(sync.status, sync.stderr).toBe(0);
-  return dir;
+  return syncedWorkspace(source, join(scratch, name));
 }
 
 function phasesOf(w: WorkflowJson): string[] {

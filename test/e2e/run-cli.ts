@@ -1,7 +1,7 @@
 // Runs the BUILT penguin CLI (bin/penguin.js -> dist/) as a real child process. The e2e and cli
 // tests need `npm run build` first; `npm test` does that before vitest.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -63,4 +63,17 @@ export function runJson<T = Record<string, unknown>>(
 
 export function tempDir(prefix = 'penguin-e2e-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/**
+ * Copies a workspace source (an example or a fixture) to `dir`, then runs `init` and `blueprint
+ * sync` there as a user would; both must succeed.
+ */
+export function syncedWorkspace(source: string, dir: string): string {
+  cpSync(source, dir, { recursive: true });
+  const init = runCli(['init'], { cwd: dir });
+  if (init.status !== 0) throw new Error(`penguin init failed in ${dir}: ${init.stderr}`);
+  const sync = runCli(['blueprint', 'sync'], { cwd: dir });
+  if (sync.status !== 0) throw new Error(`penguin blueprint sync failed in ${dir}: ${sync.stderr}`);
+  return dir;
 }

@@ -1,18 +1,16 @@
 // `task ituv start --detach` only queues a workflow; `penguin worker` hosts it to the end.
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, REPO_ROOT, runCli } from './run-cli.js';
+import { assertBuilt, syncedWorkspace, REPO_ROOT, runCli } from './run-cli.js';
 
 describe('penguin worker', () => {
   let ws: string;
   beforeAll(() => {
     assertBuilt();
     ws = mkdtempSync(join(tmpdir(), 'penguin-worker-'));
-    cpSync(join(REPO_ROOT, 'examples', 'node-service'), ws, { recursive: true });
-    expect(runCli(['init'], { cwd: ws }).status).toBe(0);
-    expect(runCli(['blueprint', 'sync'], { cwd: ws }).status).toBe(0);
+    syncedWorkspace(join(REPO_ROOT, 'examples', 'node-service'), ws);
   });
   afterAll(() => rmSync(ws, { recursive: true, force: true }));
 

@@ -1,11 +1,11 @@
 // Durable runs across terminals, through the built CLI: a run started in one terminal is paused, fed
 // back and resumed from others; the first terminal is killed; a new one finishes the run. Every
 // "terminal" is a separate real process sharing only the workspace's SQLite database.
-import { cpSync, existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { WorkflowStatus } from '../../src/orchestration/backend.js';
-import { assertBuilt, FIXTURES, runCli, runJson, tempDir } from './run-cli.js';
+import { assertBuilt, FIXTURES, runJson, tempDir, syncedWorkspace } from './run-cli.js';
 import { spawnCli, waitUntil, type BackgroundCli } from './spawn-cli.js';
 
 // The CLI prints WorkflowStatus as JSON: the tests read it with the product's own type.
@@ -32,13 +32,9 @@ afterEach(async () => {
 });
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
+/** A fresh copy of a workspace source, initialised and synced like a user would. */
 function workspaceFrom(source: string, name: string): string {
-  const dir = join(scratch, name);
-  cpSync(source, dir, { recursive: true });
-  expect(runCli(['init'], { cwd: dir }).status).toBe(0);
-  const sync = runCli(['blueprint', 'sync'], { cwd: dir });
-  expect(sync.status, sync.stderr).toBe(0);
-  return dir;
+  return syncedWorkspace(source, join(scratch, name));
 }
 
 function agentCalls(dir: string): AgentCall[] {
