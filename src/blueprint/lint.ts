@@ -1,8 +1,6 @@
 // Lint findings over a parsed blueprint (DESIGN §3): ids, dependencies, cycles, acceptance
 // criteria, estimates and recipes. Every check is linear in items + dependencies.
-import { nodesOnCycles } from './cycles.js';
-import { DirectedGraph } from 'graphology';
-import { stronglyConnectedComponents } from 'graphology-components';
+import { findCycles } from './cycles.js';
 import type { Blueprint, BlueprintItem, Diagnostic, Severity } from './model.js';
 import {
   DEPENDENCY_CYCLE,
@@ -64,68 +62,13 @@ export function lintBlueprint(bp: Blueprint): Diagnostic[] {
     if (item.estimate === null) add(NO_ESTIMATE, 'warning', `${item.id} has no estimate`, item.line);
   }
 
-  for (const cycle of findCycles(bp.items, byId)) {
+  for (const cycle of findCycles([...byId.keys()], (id) => byId.get(id)?.depends_on ?? [])) {
     const start = byId.get(cycle[0]!)!;
     add(DEPENDENCY_CYCLE, 'error', `dependency cycle: ${[...cycle, cycle[0]].join(' -> ')}`, start.line);
   }
 
   lintRecipes(bp, add);
   return out.sort((a, b) => a.line - b.line);
-}
-
-/**
- * One cycle per strongly connected component (and per self-dependency): the shortest cycle through
- * the component's first task in document order, listed in dependency order.
- */
-function findCycles(items: BlueprintItem[], byId: Map<string, BlueprintItem>): string[][] {
-  const cycles: string[][] = [];
-  for (const item of byId.values()) if (item.depends_on.includes(item.id)) cycles.push([item.id]);
-  // Only what lies on or between cycles goes into the graph for the component search.
-  const remaining = nodesOnCycles(byId.keys(), (id) => byId.get(id)!.depends_on.filter((dep) => dep !== id));
-  if (remaining.size === 0) return cycles;
-
-  const graph = new DirectedGraph();
-  for (const id of remaining) graph.addNode(id);
-  for (const id of remaining) {
-    for (const dep of byId.get(id)!.depends_on) {
-      if (dep !== id && remaining.has(dep)) graph.mergeEdge(id, dep);
-    }
-  }
-  const position = new Map(items.map((item, index) => [item.id, index] as const));
-  for (const component of stronglyConnectedComponents(graph)) {
-    if (component.length < 2) continue;
-    const members = new Set(component);
-    const start = component.reduce((a, b) => (position.get(a)! <= position.get(b)! ? a : b));
-    // BFS inside the component from `start` until an edge leads back to it.
-    const parent = new Map<string, string>();
-    const queue = [start];
-    let last: string | null = null;
-    for (let head = 0; head < queue.length && last === null; head++) {
-      const node = queue[head]!;
-      for (const next of graph.outNeighbors(node)) {
-        if (!members.has(next)) continue;
-        if (next === start) {
-          last = node;
-          break;
-        }
-        if (!parent.has(next)) {
-          parent.set(next, node);
-          queue.push(next);
-        }
-      }
-    }
-    const path: string[] = [];
-    for (
-      let node: string | undefined = last ?? start;
-      node !== undefined && node !== start;
-      node = parent.get(node)
-    ) {
-      path.push(node);
-    }
-    cycles.push([start, ...path.reverse()]);
-  }
-  // Report in document order of the cycle's first task.
-  return cycles.sort((a, b) => position.get(a[0]!)! - position.get(b[0]!)!);
 }
 
 function lintRecipes(

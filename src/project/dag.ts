@@ -5,8 +5,7 @@
 // way cycle messages read ("BOOK-1 -> BOOK-3 -> BOOK-2 -> BOOK-1"). `topologicalOrder` hides this and
 // returns upstream tasks first.
 import { DirectedGraph } from 'graphology';
-import { stronglyConnectedComponents } from 'graphology-components';
-import { nodesOnCycles } from '../blueprint/cycles.js';
+import { findCycles } from '../blueprint/cycles.js';
 import { ConflictError } from '../errors.js';
 import type { Dependency, Task } from './model.js';
 
@@ -97,9 +96,13 @@ function shortestPath(
  * several cycles it reports one in the component of the earliest task (blueprint order), starting at
  * that component's earliest task.
  */
+export function findCycle(graph: TaskGraph): string[] | null {
+  return firstCycle(graph.nodes().sort(byBlueprintOrder(graph)), (id) => graph.outNeighbors(id));
+}
+
 /**
- * A dependency cycle among `tasks`, as `findCycle` reports it, or null. Only the tasks left after
- * peeling off the acyclic part go into a graph, so the usual case (no cycle) builds none.
+ * The same cycle as `findCycle(buildTaskGraph(tasks, deps))`, without building the graph: the cycle
+ * search only graphs what is left after peeling off the acyclic part, usually nothing.
  */
 export function findDependencyCycle(
   tasks: readonly Pick<Task, 'id' | 'blueprint_id' | 'blueprint_order'>[],
@@ -111,34 +114,15 @@ export function findDependencyCycle(
     if (list === undefined) upstream.set(dep.task_id, [dep.depends_on_id]);
     else list.push(dep.depends_on_id);
   }
-  const onCycles = nodesOnCycles(
-    tasks.map((t) => t.id),
-    (id) => upstream.get(id) ?? [],
-  );
-  if (onCycles.size === 0) return null;
-  return findCycle(
-    buildTaskGraph(
-      tasks.filter((t) => onCycles.has(t.id)),
-      deps,
-    ),
-  );
+  const ids = [...tasks]
+    .sort((a, b) => a.blueprint_order - b.blueprint_order || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    .map((t) => t.id);
+  return firstCycle(ids, (id) => upstream.get(id) ?? []);
 }
 
-export function findCycle(graph: TaskGraph): string[] | null {
-  const order = byBlueprintOrder(graph);
-  let best: { start: string; members: string[] } | null = null;
-  for (const component of stronglyConnectedComponents(graph)) {
-    const members = [...component].sort(order);
-    const start = members[0];
-    if (start === undefined) continue;
-    const cyclic = members.length > 1 || graph.hasDirectedEdge(start, start);
-    if (!cyclic) continue;
-    if (best === null || order(start, best.start) < 0) best = { start, members };
-  }
-  if (best === null) return null;
-  if (graph.hasDirectedEdge(best.start, best.start)) return [best.start, best.start];
-  // Inside a strongly connected component every node reaches every other, so a path back exists.
-  return shortestPath(graph, best.start, best.start, new Set(best.members));
+function firstCycle(ids: readonly string[], dependsOn: (id: string) => Iterable<string>): string[] | null {
+  const first = findCycles(ids, dependsOn)[0];
+  return first === undefined ? null : [...first, first[0] as string];
 }
 
 /**
