@@ -1,7 +1,7 @@
 // One ITUV phase for one task, with the real parts: the coding agent (IMPLEMENT), the targeted test
 // runner (TEST), the usage recipe runner (USE) and the VERIFY gate. Orchestration decides when a
 // phase runs and what happens after; this module only runs it and says how it went.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadBlueprint } from '../blueprint/load.js';
 import type { Blueprint, Recipe } from '../blueprint/model.js';
@@ -86,11 +86,20 @@ export async function runItuvPhase(services: ItuvServices, request: PhaseRequest
   }
 }
 
+// A host runs IMPLEMENT and USE of many tasks fed by the same file: parse it once per version.
+const parsed = new Map<string, { mtimeMs: number; size: number; blueprint: Blueprint }>();
+
 /** The blueprint a task was synced from, or null when its file is gone or no longer parses. */
 export function blueprintOf(services: Pick<ItuvServices, 'workspaceRoot'>, task: Task): Blueprint | null {
   if (!task.source_file) return null;
+  const file = resolve(services.workspaceRoot, task.source_file);
   try {
-    return loadBlueprint(resolve(services.workspaceRoot, task.source_file));
+    const { mtimeMs, size } = statSync(file);
+    const cached = parsed.get(file);
+    if (cached && cached.mtimeMs === mtimeMs && cached.size === size) return cached.blueprint;
+    const blueprint = loadBlueprint(file);
+    parsed.set(file, { mtimeMs, size, blueprint });
+    return blueprint;
   } catch {
     return null;
   }

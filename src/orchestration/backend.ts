@@ -37,6 +37,7 @@ export interface WorkflowPhaseRecord {
   /** null while the attempt is in flight. */
   outcome: StepOutcome | null;
   summary: string | null;
+  started_at: string;
   finished_at: string | null;
 }
 

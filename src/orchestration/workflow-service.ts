@@ -163,10 +163,15 @@ export class WorkflowService {
     };
   }
 
+  /** The task's workflows, newest first. */
+  private async runsOf(task: Task): Promise<WorkflowStatus[]> {
+    const runs = await this.backend.list({ taskId: task.id });
+    return runs.sort((a, b) => b.started_at.localeCompare(a.started_at));
+  }
+
   /** The task's newest workflow, or null. */
   async latestFor(task: Task): Promise<WorkflowStatus | null> {
-    const runs = await this.backend.list({ taskId: task.id });
-    return runs.sort((a, b) => b.started_at.localeCompare(a.started_at))[0] ?? null;
+    return (await this.runsOf(task))[0] ?? null;
   }
 
   async status(id: string): Promise<WorkflowStatus> {
@@ -202,7 +207,9 @@ export class WorkflowService {
     if (!current || current.state !== 'running' || current.phase === null || current.phase === 'done') {
       return { workflow: current, timebox_left_sec: null };
     }
-    const startedAt = Date.parse(current.updated_at);
+    // The in-flight attempt is the phase record without an outcome yet.
+    const inFlight = current.phases.find((p) => p.outcome === null);
+    const startedAt = Date.parse(inFlight?.started_at ?? current.updated_at);
     const timebox = this.ws.config.runmode.ituv.phase_timebox_sec[current.phase as ItuvPhase];
     const left = Math.max(0, Math.round(timebox - (Date.now() - startedAt) / 1000));
     return { workflow: current, timebox_left_sec: left };
@@ -210,9 +217,7 @@ export class WorkflowService {
 
   /** The newest VERIFY verdict recorded for the task, for `task show`. */
   async latestVerdict(task: Task): Promise<VerifyResult | null> {
-    for (const run of (await this.backend.list({ taskId: task.id })).sort((a, b) =>
-      b.started_at.localeCompare(a.started_at),
-    )) {
+    for (const run of await this.runsOf(task)) {
       const results = this.backend.phaseResults(run.id);
       const verdict = results.verify;
       if (verdict && typeof verdict === 'object' && 'criteria' in verdict) return verdict as VerifyResult;

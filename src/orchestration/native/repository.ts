@@ -332,6 +332,7 @@ export class WorkflowRepository {
       attempt: s.attempt,
       outcome: s.outcome,
       summary: s.summary,
+      started_at: s.started_at,
       finished_at: s.finished_at,
     }));
     return {
