@@ -69,7 +69,7 @@ export async function runDemo(options: {
     for (const project of sync.projects) {
       // Run the head of the frontier until nothing is ready; a failed run stops the demo.
       for (;;) {
-        const next = ws.frontier(project.key, (id) => service.artifacts.artifactKeys(id)).ready[0];
+        const next = service.frontier(project.key).ready[0];
         if (!next) break;
         const started = await service.start(next.id);
         const final = await service.runInForeground(started.id, options.onEvent);

@@ -10,7 +10,7 @@ import { verify } from '../ituv/phases.js';
 import type { VerifyResult } from '../ituv/results.js';
 import { applyOverride } from '../ituv/verify.js';
 import type { ItuvPhase, Task } from '../project/model.js';
-import type { Workspace } from '../project/workspace-service.js';
+import type { FrontierView, Workspace } from '../project/workspace-service.js';
 import { isTerminal, WORKFLOW_STATES, type WorkflowState, type WorkflowStatus } from './backend.js';
 import { createBackend } from './factory.js';
 import { ItuvPhaseExecutor } from './ituv-executor.js';
@@ -86,6 +86,11 @@ export class WorkflowService {
   async close(): Promise<void> {
     await this.engine?.close();
     this.engine = null;
+  }
+
+  /** The project's frontier with recorded artifacts counted, so `artifact_ready` dependencies can be met. */
+  frontier(projectKey?: string): FrontierView {
+    return this.ws.frontier(projectKey, (taskId) => this.artifacts.artifactKeys(taskId));
   }
 
   resolveTask(ref: string, projectKey?: string): Task {

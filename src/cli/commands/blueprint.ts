@@ -73,7 +73,7 @@ export function registerBlueprintCommands(program: Command, ctx: CliContext): vo
             ),
             // What to do next: the head of each synced project's frontier.
             ...report.projects.flatMap((p) => {
-              const frontier = ws.frontier(p.key);
+              const frontier = ctx.workflows(command).frontier(p.key);
               const head = frontier.ready
                 .slice(0, 5)
                 .map((t, i) => `  ${i + 1}. ${t.blueprint_id} ${t.title}`);

@@ -16,10 +16,9 @@ export function registerStatusCommand(program: Command, ctx: CliContext): void {
         const out = ctx.output(command);
         const ws = ctx.workspace(command);
         const service = ctx.workflows(command);
-        const artifactKeys = (id: string): ReadonlySet<string> => service.artifacts.artifactKeys(id);
         const projects = ws.listProjects().map((project) => {
           const tasks = ws.listTasks(project.key);
-          const frontier = ws.frontier(project.key, artifactKeys);
+          const frontier = service.frontier(project.key);
           const byStatus = Object.fromEntries(
             TASK_STATUSES.map((status) => [status, tasks.filter((t) => t.status === status).length]),
           );

@@ -62,12 +62,6 @@ function registerLifecycle(
     );
 }
 
-/** The frontier with recorded artifacts taken into account (artifact_ready dependencies). */
-function frontierOf(ctx: CliContext, command: Command, project: string | undefined) {
-  const artifacts = ctx.workflows(command).artifacts;
-  return ctx.workspace(command).frontier(project, (taskId) => artifacts.artifactKeys(taskId));
-}
-
 function renderFrontierReady(
   out: Output,
   ready: { blueprint_id: string; title: string; priority: string | null }[],
@@ -174,7 +168,7 @@ export function registerTaskCommands(program: Command, ctx: CliContext): void {
     action((command: Command) => {
       const out = ctx.output(command);
       const { project } = command.opts<ProjectOption>();
-      const frontier = frontierOf(ctx, command, project);
+      const frontier = ctx.workflows(command).frontier(project);
       out.result({ project: frontier.project, ready: frontier.ready }, () =>
         renderFrontierReady(out, frontier.ready),
       );
@@ -187,7 +181,7 @@ export function registerTaskCommands(program: Command, ctx: CliContext): void {
     action((command: Command) => {
       const out = ctx.output(command);
       const { project } = command.opts<ProjectOption>();
-      const frontier = frontierOf(ctx, command, project);
+      const frontier = ctx.workflows(command).frontier(project);
       out.result(frontier, () => [
         out.paint(`Ready (${frontier.project})`, 'bold'),
         ...renderFrontierReady(out, frontier.ready),
