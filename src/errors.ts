@@ -1,10 +1,11 @@
 // Typed errors. The CLI and the HTTP API turn them into one clear sentence and an exit code or
 // status; anything that is not a PenguinError is a bug and is shown with its stack under --debug.
 
-/** Exit codes of DESIGN §8. */
+/** Exit codes of DESIGN §8, and the shell's convention for a run stopped by Ctrl-C. */
 export const EXIT_OK = 0;
 export const EXIT_CHECK_FAILED = 1;
 export const EXIT_USAGE = 2;
+export const EXIT_INTERRUPTED = 130;
 
 export class PenguinError extends Error {
   /** Exit code for the CLI: 2 for bad usage or input, 1 for a failed check. */
@@ -45,5 +46,12 @@ export class ConflictError extends PenguinError {
 export class CheckFailedError extends PenguinError {
   constructor(message: string) {
     super(message, { exitCode: EXIT_CHECK_FAILED, httpStatus: 422 });
+  }
+}
+
+/** A foreground run stopped by a signal (Ctrl-C, TERM); the work it hosted stays resumable. */
+export class InterruptedError extends PenguinError {
+  constructor(message: string) {
+    super(message, { exitCode: EXIT_INTERRUPTED, httpStatus: 503 });
   }
 }

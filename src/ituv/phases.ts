@@ -238,7 +238,7 @@ async function use(services: ItuvServices, request: PhaseRequest, outputDir: str
 
 /** The VERIFY gate over this iteration's phase results (also used by `task ituv verify`). */
 export async function verify(
-  services: ItuvServices,
+  services: Omit<ItuvServices, 'runsDir' | 'store'>,
   request: Pick<PhaseRequest, 'task' | 'previousResults' | 'timeoutMs' | 'signal'>,
 ): Promise<PhaseRun> {
   const { config } = services;

@@ -2,7 +2,7 @@
 // workspace's orchestration backend wired to the real ITUV executor, the event log and the artifact
 // store. Commands stay thin: they parse, call a method here, render.
 import { join } from 'node:path';
-import { ConflictError, PenguinError, UsageError } from '../errors.js';
+import { ConflictError, InterruptedError, UsageError } from '../errors.js';
 import { EventLog } from '../events/log.js';
 import type { PenguinEvent } from '../events/types.js';
 import { ArtifactStore } from '../ituv/artifacts.js';
@@ -18,13 +18,6 @@ import type { NativeEngine } from './native/engine.js';
 
 /** How long a CLI host's claim on a workflow lives without renewal (renewed every third of it). */
 const CLI_LEASE_MS = 6_000;
-
-/** The foreground host was stopped by a signal; the workflow stays resumable. */
-export class InterruptedError extends PenguinError {
-  constructor(message: string) {
-    super(message, { exitCode: 130, httpStatus: 503 });
-  }
-}
 
 export interface NextPhaseResult {
   /** The phase that ran, its outcome and summary (null when none ran, e.g. a cancelled run). */
@@ -246,7 +239,7 @@ export class WorkflowService {
     const latest = await this.latestFor(task);
     const previousResults = latest ? this.backend.phaseResults(latest.id) : {};
     const run = await verify(
-      { workspaceRoot: this.ws.paths.root, config: this.ws.config, store: this.ws.store, runsDir: '' },
+      { workspaceRoot: this.ws.paths.root, config: this.ws.config },
       {
         task,
         previousResults,

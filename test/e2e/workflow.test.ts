@@ -183,4 +183,29 @@ describe('a run steered from several terminals', () => {
     const task = runJson<{ status: string; phase: string }>(['task', 'show', 'S-1'], { cwd: dir });
     expect(task.json).toMatchObject({ status: 'completed', phase: 'done' });
   }, 120_000);
+
+  it('gives its run back at once when the hosting terminal gets Ctrl-C', async () => {
+    const dir = workspaceFrom(join(FIXTURES, 'e2e-slow'), 'interrupted');
+    const { t1, id } = await startInBackground(dir);
+    const agentPid = agentCalls(dir)[0]?.pid as number;
+
+    t1.child.kill('SIGINT');
+    expect((await t1.exited).code).toBe(130);
+    expect(t1.stderr()).toContain(`penguin workflow resume ${id}`);
+    // No lease to wait out: the run has no owner any more, and the agent's process tree is gone.
+    expect(status(dir, id).owner).toBeNull();
+    await waitUntil('the interrupted agent to be gone', () => {
+      try {
+        process.kill(agentPid, 0);
+        return undefined;
+      } catch {
+        return true;
+      }
+    });
+
+    const resume = runJson<WorkflowJson>(['workflow', 'resume', id], { cwd: dir });
+    expect(resume.status, resume.stderr).toBe(0);
+    expect(resume.json.state).toBe('completed');
+    expectNoPhaseFinishedTwice(resume.json);
+  }, 120_000);
 });
