@@ -61,7 +61,3 @@ export interface EventFilter {
   task_id?: string;
   types?: readonly EventType[];
 }
-
-export function isEventType(value: string): value is EventType {
-  return (EVENT_TYPES as readonly string[]).includes(value);
-}
