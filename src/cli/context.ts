@@ -2,7 +2,7 @@
 // demand, closed by main). Handlers set `exitCode` for a failed check; errors are thrown.
 import type { Command } from 'commander';
 import { WorkflowService } from '../orchestration/workflow-service.js';
-import { openWorkspace, type Workspace } from '../project/workspace-service.js';
+import { openWorkspace, type Workspace } from '../project/workspace.js';
 import { Output, type CliIo } from './output.js';
 
 export interface GlobalOptions {

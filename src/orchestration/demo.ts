@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { initWorkspace } from '../config/workspace.js';
 import { UsageError } from '../errors.js';
 import type { PenguinEvent } from '../events/types.js';
-import { openWorkspace } from '../project/workspace-service.js';
+import { openWorkspace } from '../project/workspace.js';
+import { blueprintFiles, syncBlueprintFiles } from '../app/blueprints.js';
 import type { WorkflowStatus } from './backend.js';
 import { WorkflowService } from './workflow-service.js';
 
@@ -63,7 +64,7 @@ export async function runDemo(options: {
   const service = new WorkflowService(ws);
   const runs: WorkflowStatus[] = [];
   try {
-    const sync = ws.syncSources();
+    const sync = syncBlueprintFiles(ws, blueprintFiles(ws));
     if (!sync.ok)
       throw new UsageError(`the example's blueprint does not sync: ${sync.diagnostics[0]?.message ?? ''}`);
     for (const project of sync.projects) {

@@ -10,7 +10,10 @@ import { verify } from '../ituv/phases.js';
 import type { VerifyResult } from '../ituv/results.js';
 import { applyOverride } from '../ituv/verify.js';
 import type { ItuvPhase, Task } from '../project/model.js';
-import type { FrontierView, Workspace } from '../project/workspace-service.js';
+import type { FrontierView } from '../contracts/views.js';
+import { storedProjectFrontier } from '../project/frontier.js';
+import { resolveProject } from '../project/resolve.js';
+import type { Workspace } from '../project/workspace.js';
 import { isTerminal, WORKFLOW_STATES, type WorkflowState, type WorkflowStatus } from './backend.js';
 import { createBackend } from './factory.js';
 import { ItuvPhaseExecutor } from './ituv-executor.js';
@@ -83,7 +86,9 @@ export class WorkflowService {
 
   /** The project's frontier with recorded artifacts counted, so `artifact_ready` dependencies can be met. */
   frontier(projectKey?: string): FrontierView {
-    return this.ws.frontier(projectKey, (taskId) => this.artifacts.artifactKeys(taskId));
+    return storedProjectFrontier(this.ws.store, this.ws.config.scheduler, projectKey, (taskId) =>
+      this.artifacts.artifactKeys(taskId),
+    );
   }
 
   resolveTask(ref: string, projectKey?: string): Task {
@@ -187,7 +192,7 @@ export class WorkflowService {
   }
 
   async list(filter: { projectKey?: string; status?: string }): Promise<WorkflowStatus[]> {
-    const projectId = filter.projectKey ? this.ws.resolveProject(filter.projectKey).id : undefined;
+    const projectId = filter.projectKey ? resolveProject(this.ws.store, filter.projectKey).id : undefined;
     let states: WorkflowState[] | undefined;
     if (filter.status) {
       states = filter.status.split(',').map((s) => s.trim()) as WorkflowState[];

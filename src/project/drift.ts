@@ -6,34 +6,11 @@ import picomatch from 'picomatch';
 import { globSync } from 'tinyglobby';
 import { itemContentHash } from '../blueprint/hash.js';
 import type { Blueprint, BlueprintItem } from '../blueprint/model.js';
+import type { DriftReport, ProjectDrift, UnmappedCriterion } from '../contracts/views.js';
 import type { Store, TaskDigest } from './store.js';
 import { workspaceRelative } from './sync.js';
 
-export interface UnmappedCriterion {
-  blueprint_id: string;
-  /** 1-based criterion number. */
-  criterion: number;
-  text: string;
-}
-
-export interface ProjectDrift {
-  key: string;
-  /** Null when the project was never synced. */
-  project_id: string | null;
-  /** Tasks flagged stale, plus done / in-review tasks whose item changed since the last sync. */
-  stale: string[];
-  /** Tasks flagged orphaned, plus tasks whose items vanished from the files given. */
-  orphaned: string[];
-  /** Items with no task yet. */
-  new: string[];
-  /** Items whose content differs from their task's. */
-  changed: string[];
-  unmapped_criteria: UnmappedCriterion[];
-}
-
-export interface DriftReport {
-  projects: ProjectDrift[];
-}
+export type { DriftReport, ProjectDrift, UnmappedCriterion } from '../contracts/views.js';
 
 export interface DriftOptions {
   workspaceRoot: string;

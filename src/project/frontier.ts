@@ -5,6 +5,10 @@ import type { Priority, Sequence } from '../blueprint/model.js';
 import { CONFIG_DEFAULT_TIE_BREAKERS, CONFIG_ON_FAILURE, CONFIG_TIE_BREAKERS } from '../config/schema.js';
 import { UsageError } from '../errors.js';
 import type { Dependency, Task } from './model.js';
+import type { BlockedTask, Frontier, FrontierView, ReadyTask } from '../contracts/views.js';
+import type { PenguinConfig } from '../config/schema.js';
+import { resolveProject } from './resolve.js';
+import type { Store } from './store.js';
 import { evaluateDependency, type Blocker } from './readiness.js';
 
 // The lists live with the config schema (a leaf), which validates scheduler.* against them.
@@ -28,30 +32,7 @@ export interface FrontierInput {
   maxFrontier?: number;
 }
 
-export interface ReadyTask {
-  id: string;
-  blueprint_id: string;
-  title: string;
-  priority: Priority | null;
-  /** The values the order was decided on, in the order used: tie-breakers, blueprint_order, id. */
-  sort_key: (string | number | null)[];
-}
-
-export interface BlockedTask {
-  id: string;
-  blueprint_id: string;
-  title: string;
-  blockers: Blocker[];
-}
-
-export interface Frontier {
-  /** Ready tasks in selection order (at most maxFrontier). */
-  ready: ReadyTask[];
-  /** Active tasks that are not ready, by blueprint order, each with every blocker. */
-  blocked: BlockedTask[];
-  /** Ready tasks left out of `ready` by maxFrontier. */
-  omitted: number;
-}
+export type { BlockedTask, Frontier, ReadyTask } from '../contracts/views.js';
 
 const PRIORITY_RANK: Record<Priority, number> = { critical: 0, high: 1, medium: 2, low: 3 };
 const SEQUENCE_RANK: Record<Sequence, number> = { alpha: 0, beta: 1, rc: 2, ga: 3 };
@@ -419,4 +400,26 @@ export function computeFrontier(input: FrontierInput): Frontier {
   }
 
   return { ready, blocked, omitted: positions.length - ready.length };
+}
+
+/**
+ * The frontier of one stored project (by key, or the only one), ordered and capped as `scheduler`
+ * says. `artifactKeys` comes from the artifact store (a layer above) for `artifact_ready` edges.
+ */
+export function storedProjectFrontier(
+  store: Store,
+  scheduler: Pick<PenguinConfig['scheduler'], 'tie_breakers' | 'on_failure' | 'max_frontier'>,
+  projectKey: string | undefined,
+  artifactKeys?: (taskId: string) => ReadonlySet<string>,
+): FrontierView {
+  const project = resolveProject(store, projectKey);
+  const frontier = computeFrontier({
+    tasks: store.listTasks({ projectId: project.id, includeOrphaned: true }),
+    dependencies: store.listDependencies({ projectId: project.id }),
+    ...(artifactKeys ? { artifactKeys } : {}),
+    tieBreakers: scheduler.tie_breakers,
+    onFailure: scheduler.on_failure,
+    maxFrontier: scheduler.max_frontier,
+  });
+  return { project: project.key, ...frontier };
 }

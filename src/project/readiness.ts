@@ -1,24 +1,9 @@
 // Whether one dependency is satisfied (DESIGN §4), and if not, a blocker that says why in one sentence.
 import type { DependencyPolicy } from '../blueprint/model.js';
+import type { Blocker } from '../contracts/views.js';
 import type { Dependency, Task, TaskPhase, TaskStatus } from './model.js';
 
-/**
- * What a blocker is about: an unsatisfied `dependency`; `held` downstream of a failed task
- * (scheduler.on_failure pause_dependents or stop); the task itself `orphaned`; or a dependency on a
- * task id that is `missing` from the tasks given.
- */
-export type BlockerKind = 'dependency' | 'held' | 'orphaned' | 'missing';
-
-/** One reason a task is not ready. The frontier shares one object among every task it blocks: read-only. */
-export interface Blocker {
-  /** The task that blocks: the upstream, the failed root of a hold, or the task itself when orphaned. */
-  readonly task_id: string;
-  readonly blueprint_id: string;
-  /** Policy of the dependency concerned; null when no one dependency is (orphaned task, failure hold). */
-  readonly policy: DependencyPolicy | null;
-  readonly reason: string;
-  readonly kind: BlockerKind;
-}
+export type { Blocker, BlockerKind } from '../contracts/views.js';
 
 type Need = 'completed' | 'pending_review or completed';
 

@@ -11,31 +11,13 @@ import {
 } from '../blueprint/model.js';
 import { findDependencyCycle } from './dag.js';
 import type { Dependency, Task } from './model.js';
+import type { ProjectSyncReport, SyncReport } from '../contracts/views.js';
 import type { NewTask, Store, TaskContentPatch, TaskDigest } from './store.js';
 
 /** What dependency resolution and the cycle check need of a task. */
 type TaskNode = Pick<Task, 'id' | 'blueprint_id' | 'blueprint_order'>;
 
-export interface ProjectSyncReport {
-  project_id: string;
-  key: string;
-  /** Blueprint ids of tasks created by this sync. */
-  created: string[];
-  /** Content changed, or an orphaned task whose item came back. */
-  updated: string[];
-  /** Content unchanged (a moved item's new line and order are still written). */
-  unchanged: string[];
-  /** Done or in-review tasks whose content changed in this sync: re-verify recommended. */
-  stale: string[];
-  /** Tasks whose items vanished in this sync (already orphaned tasks are not listed again). */
-  orphaned: string[];
-}
-
-export interface SyncReport {
-  ok: boolean;
-  projects: ProjectSyncReport[];
-  diagnostics: Diagnostic[];
-}
+export type { ProjectSyncReport, SyncReport } from '../contracts/views.js';
 
 export interface SyncOptions {
   workspaceRoot: string;

@@ -1,24 +1,9 @@
 // `penguin blueprint lint|sync|status`.
 import type { Command } from 'commander';
-import type { Blueprint } from '../../blueprint/model.js';
-import { lintFiles } from '../../project/workspace-service.js';
+import { blueprintDrift, lintBlueprints, syncBlueprints } from '../../app/blueprints.js';
 import { action, type CliContext } from '../context.js';
 import { table } from '../output.js';
 import { countSummary, diagnosticLine, withProject, type ProjectOption } from './shared.js';
-
-/** The public JSON form of a linted file (docs/cli.md). */
-function blueprintJson(blueprint: Blueprint): Record<string, unknown> {
-  return {
-    file: blueprint.file,
-    format: blueprint.format,
-    project_key: blueprint.project_key,
-    title: blueprint.title,
-    items: blueprint.items,
-    recipes: blueprint.recipes,
-    validation: blueprint.validation,
-    diagnostics: blueprint.diagnostics,
-  };
-}
 
 export function registerBlueprintCommands(program: Command, ctx: CliContext): void {
   const group = program.command('blueprint').description('lint blueprints and sync them into tasks');
@@ -30,12 +15,12 @@ export function registerBlueprintCommands(program: Command, ctx: CliContext): vo
     .action(
       action((command: Command, files: string[]) => {
         const out = ctx.output(command);
-        const result = lintFiles(files, ctx.io.cwd);
+        const result = lintBlueprints(files, ctx.io.cwd);
         if (!result.ok) ctx.exitCode = 1;
-        const diagnostics = result.blueprints.flatMap((b) => b.diagnostics);
-        out.result({ ok: result.ok, files: result.blueprints.map(blueprintJson) }, () => [
+        const diagnostics = result.files.flatMap((b) => b.diagnostics);
+        out.result(result, () => [
           ...diagnostics.map((d) => diagnosticLine(d, ctx.io.cwd, out)),
-          `${result.blueprints.length} file${result.blueprints.length === 1 ? '' : 's'}, ${result.blueprints.reduce((n, b) => n + b.items.length, 0)} tasks: ${countSummary(diagnostics)}`,
+          `${result.files.length} file${result.files.length === 1 ? '' : 's'}, ${result.files.reduce((n, b) => n + b.items.length, 0)} tasks: ${countSummary(diagnostics)}`,
         ]);
       }),
     );
@@ -49,10 +34,9 @@ export function registerBlueprintCommands(program: Command, ctx: CliContext): vo
     .action(
       action((command: Command, files: string[]) => {
         const out = ctx.output(command);
-        const ws = ctx.workspace(command);
-        const sources = ws.blueprintFiles(files);
-        out.progress(`syncing ${sources.length} blueprint file${sources.length === 1 ? '' : 's'}...`);
-        const report = ws.syncSources(sources);
+        const { report, frontiers } = syncBlueprints(ctx.workspace(command), files, (count) =>
+          out.progress(`syncing ${count} blueprint file${count === 1 ? '' : 's'}...`),
+        );
         if (!report.ok) ctx.exitCode = 1;
         out.result(report, () => {
           const lines = report.diagnostics.map((d) => diagnosticLine(d, ctx.io.cwd, out));
@@ -72,13 +56,12 @@ export function registerBlueprintCommands(program: Command, ctx: CliContext): vo
               ]),
             ),
             // What to do next: the head of each synced project's frontier.
-            ...report.projects.flatMap((p) => {
-              const frontier = ctx.workflows(command).frontier(p.key);
+            ...frontiers.flatMap((frontier) => {
               const head = frontier.ready
                 .slice(0, 5)
                 .map((t, i) => `  ${i + 1}. ${t.blueprint_id} ${t.title}`);
               return [
-                `Ready in ${p.key}: ${frontier.ready.length + frontier.omitted} task(s), ${frontier.blocked.length} blocked`,
+                `Ready in ${frontier.project}: ${frontier.ready.length + frontier.omitted} task(s), ${frontier.blocked.length} blocked`,
                 ...head,
               ];
             }),
@@ -99,7 +82,7 @@ export function registerBlueprintCommands(program: Command, ctx: CliContext): vo
     action((command: Command, files: string[]) => {
       const out = ctx.output(command);
       const { project } = command.opts<ProjectOption>();
-      const report = ctx.workspace(command).blueprintStatus(project, files);
+      const report = blueprintDrift(ctx.workspace(command), { projectKey: project, files });
       out.result(report, () =>
         report.projects.flatMap((p) => {
           const list = (ids: string[]): string => (ids.length === 0 ? '-' : ids.join(', '));

@@ -1,5 +1,6 @@
 // `penguin graph show --format dot|json|mermaid`.
 import type { Command } from 'commander';
+import { taskGraph } from '../../app/tasks.js';
 import { GRAPH_FORMATS } from '../../project/graph-export.js';
 import { action, type CliContext } from '../context.js';
 import { withProject, type ProjectOption } from './shared.js';
@@ -13,21 +14,19 @@ export function registerGraphCommands(program: Command, ctx: CliContext): void {
       action((command: Command) => {
         const out = ctx.output(command);
         const opts = command.opts<ProjectOption & { format: string }>();
-        const ws = ctx.workspace(command);
-        const text = ws.graph(opts.project, opts.format);
+        const graph = taskGraph(ctx.workspace(command), { projectKey: opts.project, format: opts.format });
         if (out.json) {
-          const project = ws.resolveProject(opts.project).key;
           // Under --json the graph is one field; a JSON graph is embedded as an object, not a string.
           out.result(
             {
-              project,
-              format: opts.format,
-              graph: opts.format === 'json' ? (JSON.parse(text) as unknown) : text,
+              project: graph.project,
+              format: graph.format,
+              graph: graph.format === 'json' ? (JSON.parse(graph.text) as unknown) : graph.text,
             },
             () => '',
           );
         } else {
-          out.raw(text);
+          out.raw(graph.text);
         }
       }),
     );

@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { blueprintFiles } from '../../app/blueprints.js';
 import { DEFAULT_CONFIG } from '../../config/schema.js';
 import { findWorkspaceRoot } from '../../config/workspace.js';
 import { runStandaloneRecipe } from '../../ituv/recipe/standalone.js';
@@ -27,7 +28,7 @@ export function registerRecipeCommands(program: Command, ctx: CliContext): void 
         const root = ws?.paths.root ?? ctx.io.cwd;
         const result = await runStandaloneRecipe({
           name,
-          blueprintFiles: blueprint ? [resolve(ctx.io.cwd, blueprint)] : (ws?.blueprintFiles() ?? []),
+          blueprintFiles: blueprint ? [resolve(ctx.io.cwd, blueprint)] : ws ? blueprintFiles(ws) : [],
           workspaceRoot: root,
           config: ws?.config ?? DEFAULT_CONFIG,
           // Outside a workspace transcripts go to a temporary directory: writing .penguin/ here

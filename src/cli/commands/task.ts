@@ -1,30 +1,24 @@
 // `penguin task list|show|ready|frontier|approve|reopen|cancel|deps add|deps remove|deps list`.
 import type { Command } from 'commander';
+import { projectFrontier } from '../../app/frontier.js';
+import {
+  addDependency,
+  listDependencies,
+  listTasks,
+  moveTask,
+  removeDependency,
+  showTask,
+  type LifecycleAction,
+} from '../../app/tasks.js';
+import type { ReadyTask } from '../../contracts/views.js';
 import { renderEvidenceTable } from '../../ituv/verify.js';
 import type { Task } from '../../project/model.js';
-import type { Workspace } from '../../project/workspace-service.js';
 import { action, type CliContext } from '../context.js';
 import { table, type Output } from '../output.js';
 import { withProject, type ProjectOption } from './shared.js';
 
 interface ReasonOption extends ProjectOption {
   reason?: string;
-}
-
-/** The row shape of `task list --json` (docs/cli.md). */
-function taskRow(task: Task, projectKeys: Map<string, string>): Record<string, unknown> {
-  return {
-    id: task.id,
-    blueprint_id: task.blueprint_id,
-    project: projectKeys.get(task.project_id) ?? task.project_id,
-    title: task.title,
-    status: task.status,
-    phase: task.phase,
-    stale: task.stale,
-    orphaned: task.orphaned,
-    parent_id: task.parent_id,
-    priority: task.priority,
-  };
 }
 
 function flags(task: Pick<Task, 'stale' | 'orphaned'>): string {
@@ -34,9 +28,8 @@ function flags(task: Pick<Task, 'stale' | 'orphaned'>): string {
 function registerLifecycle(
   tasks: Command,
   ctx: CliContext,
-  name: 'approve' | 'reopen' | 'cancel',
+  name: LifecycleAction,
   description: string,
-  run: (ws: Workspace, ref: string, options: { projectKey?: string; reason?: string }) => Task,
 ): void {
   withProject(tasks.command(name).description(description).argument('<task>', 'task id or blueprint id'))
     .option('--reason <text>', 'why; recorded in the task history')
@@ -44,28 +37,17 @@ function registerLifecycle(
       action((command: Command, ref: string) => {
         const out = ctx.output(command);
         const opts = command.opts<ReasonOption>();
-        const ws = ctx.workspace(command);
-        const before = ws.store.resolveTask(ref, opts.project);
-        const after = run(ws, ref, { projectKey: opts.project, reason: opts.reason });
-        out.result(
-          {
-            id: after.id,
-            blueprint_id: after.blueprint_id,
-            from: before.status,
-            status: after.status,
-            phase: after.phase,
-            stale: after.stale,
-          },
-          () => `${after.blueprint_id}: ${before.status} -> ${after.status} (phase ${after.phase})`,
-        );
+        const move = moveTask(ctx.workspace(command), name, {
+          ref,
+          projectKey: opts.project,
+          reason: opts.reason,
+        });
+        out.result(move, () => `${move.blueprint_id}: ${move.from} -> ${move.status} (phase ${move.phase})`);
       }),
     );
 }
 
-function renderFrontierReady(
-  out: Output,
-  ready: { blueprint_id: string; title: string; priority: string | null }[],
-): string[] {
+function renderFrontierReady(out: Output, ready: readonly ReadyTask[]): string[] {
   return table(
     ['#', 'TASK', 'PRIORITY', 'TITLE'],
     ready.map((t, i) => [i + 1, t.blueprint_id, t.priority, t.title]),
@@ -84,13 +66,11 @@ export function registerTaskCommands(program: Command, ctx: CliContext): void {
       action((command: Command) => {
         const out = ctx.output(command);
         const opts = command.opts<ProjectOption & { status?: string }>();
-        const ws = ctx.workspace(command);
-        const list = ws.listTasks(opts.project, opts.status);
-        const keys = new Map(ws.listProjects().map((p) => [p.id, p.key]));
-        out.result({ tasks: list.map((t) => taskRow(t, keys)) }, () =>
+        const list = listTasks(ctx.workspace(command), { projectKey: opts.project, status: opts.status });
+        out.result(list, () =>
           table(
             ['TASK', 'STATUS', 'PHASE', 'PRIORITY', 'FLAGS', 'TITLE'],
-            list.map((t) => [t.blueprint_id, t.status, t.phase, t.priority, flags(t), t.title]),
+            list.tasks.map((t) => [t.blueprint_id, t.status, t.phase, t.priority, flags(t), t.title]),
             'no tasks',
           ),
         );
@@ -106,59 +86,47 @@ export function registerTaskCommands(program: Command, ctx: CliContext): void {
     action(async (command: Command, ref: string) => {
       const out = ctx.output(command);
       const { project } = command.opts<ProjectOption>();
-      const detail = ctx.workspace(command).showTask(ref, project);
-      const { task } = detail;
-      const evidence = await ctx.workflows(command).latestVerdict(task);
-      out.result(
-        {
-          ...task,
-          project: detail.project,
-          dependencies: detail.dependencies,
-          history: detail.history,
-          evidence,
-        },
-        () => [
-          out.paint(`${task.blueprint_id} ${task.title}`, 'bold'),
-          `  id:       ${task.id} (project ${detail.project})`,
-          `  status:   ${task.status} (phase ${task.phase})${flags(task) ? ` [${flags(task)}]` : ''}`,
-          `  priority: ${task.priority ?? '-'}`,
-          ...(task.source_file === null
-            ? []
-            : [`  source:   ${task.source_file}:${task.source_line ?? '?'}`]),
-          ...(task.description === null ? [] : [`  ${task.description}`]),
-          'Acceptance criteria:',
-          ...(task.acceptance_criteria.length === 0
-            ? ['  (none)']
-            : task.acceptance_criteria.map((c, i) => `  ${i + 1}. ${c}`)),
-          'Depends on:',
-          ...(detail.dependencies.upstream.length === 0
-            ? ['  (none)']
-            : detail.dependencies.upstream.map((d) => `  ${d.blueprint_id} [${d.policy}] ${d.status}`)),
-          'Needed by:',
-          ...(detail.dependencies.downstream.length === 0
-            ? ['  (none)']
-            : detail.dependencies.downstream.map((d) => `  ${d.blueprint_id} [${d.policy}] ${d.status}`)),
-          'Evidence (latest VERIFY):',
-          ...(evidence === null
-            ? ['  (not verified yet)']
-            : renderEvidenceTable(evidence)
-                .split('\n')
-                .map((l) => `  ${l}`)),
-          ...(task.overrides.length === 0
-            ? []
-            : [
-                'Overrides:',
-                ...task.overrides.map((o) => `  AC${o.criterion}: ${o.justification} (${o.at})`),
-              ]),
-          'History:',
-          ...(detail.history.length === 0
-            ? ['  (none)']
-            : detail.history.map(
-                (h) =>
-                  `  ${h.at} ${h.from_status}/${h.from_phase} -> ${h.to_status}/${h.to_phase}: ${h.reason}`,
-              )),
-        ],
-      );
+      const task = await showTask(ctx.workspace(command), ctx.workflows(command), {
+        ref,
+        projectKey: project,
+      });
+      const { evidence } = task;
+      out.result(task, () => [
+        out.paint(`${task.blueprint_id} ${task.title}`, 'bold'),
+        `  id:       ${task.id} (project ${task.project})`,
+        `  status:   ${task.status} (phase ${task.phase})${flags(task) ? ` [${flags(task)}]` : ''}`,
+        `  priority: ${task.priority ?? '-'}`,
+        ...(task.source_file === null ? [] : [`  source:   ${task.source_file}:${task.source_line ?? '?'}`]),
+        ...(task.description === null ? [] : [`  ${task.description}`]),
+        'Acceptance criteria:',
+        ...(task.acceptance_criteria.length === 0
+          ? ['  (none)']
+          : task.acceptance_criteria.map((c, i) => `  ${i + 1}. ${c}`)),
+        'Depends on:',
+        ...(task.dependencies.upstream.length === 0
+          ? ['  (none)']
+          : task.dependencies.upstream.map((d) => `  ${d.blueprint_id} [${d.policy}] ${d.status}`)),
+        'Needed by:',
+        ...(task.dependencies.downstream.length === 0
+          ? ['  (none)']
+          : task.dependencies.downstream.map((d) => `  ${d.blueprint_id} [${d.policy}] ${d.status}`)),
+        'Evidence (latest VERIFY):',
+        ...(evidence === null
+          ? ['  (not verified yet)']
+          : renderEvidenceTable(evidence)
+              .split('\n')
+              .map((l) => `  ${l}`)),
+        ...(task.overrides.length === 0
+          ? []
+          : ['Overrides:', ...task.overrides.map((o) => `  AC${o.criterion}: ${o.justification} (${o.at})`)]),
+        'History:',
+        ...(task.history.length === 0
+          ? ['  (none)']
+          : task.history.map(
+              (h) =>
+                `  ${h.at} ${h.from_status}/${h.from_phase} -> ${h.to_status}/${h.to_phase}: ${h.reason}`,
+            )),
+      ]);
     }),
   );
 
@@ -168,7 +136,7 @@ export function registerTaskCommands(program: Command, ctx: CliContext): void {
     action((command: Command) => {
       const out = ctx.output(command);
       const { project } = command.opts<ProjectOption>();
-      const frontier = ctx.workflows(command).frontier(project);
+      const frontier = projectFrontier(ctx.workspace(command), project);
       out.result({ project: frontier.project, ready: frontier.ready }, () =>
         renderFrontierReady(out, frontier.ready),
       );
@@ -181,7 +149,7 @@ export function registerTaskCommands(program: Command, ctx: CliContext): void {
     action((command: Command) => {
       const out = ctx.output(command);
       const { project } = command.opts<ProjectOption>();
-      const frontier = ctx.workflows(command).frontier(project);
+      const frontier = projectFrontier(ctx.workspace(command), project);
       out.result(frontier, () => [
         out.paint(`Ready (${frontier.project})`, 'bold'),
         ...renderFrontierReady(out, frontier.ready),
@@ -199,23 +167,9 @@ export function registerTaskCommands(program: Command, ctx: CliContext): void {
     }),
   );
 
-  registerLifecycle(
-    tasks,
-    ctx,
-    'approve',
-    'approve a task in review (pending_review -> completed)',
-    (ws, ref, o) => ws.approve(ref, o),
-  );
-  registerLifecycle(
-    tasks,
-    ctx,
-    'reopen',
-    'reopen a task so it runs again (-> active, phase pending)',
-    (ws, ref, o) => ws.reopen(ref, o),
-  );
-  registerLifecycle(tasks, ctx, 'cancel', 'cancel a task; its dependents stay blocked', (ws, ref, o) =>
-    ws.cancel(ref, o),
-  );
+  registerLifecycle(tasks, ctx, 'approve', 'approve a task in review (pending_review -> completed)');
+  registerLifecycle(tasks, ctx, 'reopen', 'reopen a task so it runs again (-> active, phase pending)');
+  registerLifecycle(tasks, ctx, 'cancel', 'cancel a task; its dependents stay blocked');
 
   const deps = tasks.command('deps').description('add, remove and list task dependencies');
 
@@ -236,7 +190,7 @@ export function registerTaskCommands(program: Command, ctx: CliContext): void {
       action((command: Command, task: string, dep: string) => {
         const out = ctx.output(command);
         const opts = command.opts<ProjectOption & { policy: string; artifactKey?: string }>();
-        const change = ctx.workspace(command).addDependency({
+        const change = addDependency(ctx.workspace(command), {
           task,
           dependsOn: dep,
           projectKey: opts.project,
@@ -261,11 +215,8 @@ export function registerTaskCommands(program: Command, ctx: CliContext): void {
     action((command: Command, task: string, dep: string) => {
       const out = ctx.output(command);
       const { project } = command.opts<ProjectOption>();
-      const removed = ctx.workspace(command).removeDependency({ task, dependsOn: dep, projectKey: project });
-      out.result(
-        { ...removed, removed: true },
-        () => `${removed.task} no longer depends on ${removed.depends_on}`,
-      );
+      const removed = removeDependency(ctx.workspace(command), { task, dependsOn: dep, projectKey: project });
+      out.result(removed, () => `${removed.task} no longer depends on ${removed.depends_on}`);
     }),
   );
 
@@ -275,7 +226,7 @@ export function registerTaskCommands(program: Command, ctx: CliContext): void {
     action((command: Command, task: string) => {
       const out = ctx.output(command);
       const { project } = command.opts<ProjectOption>();
-      const list = ctx.workspace(command).listDependencies(task, project);
+      const list = listDependencies(ctx.workspace(command), { ref: task, projectKey: project });
       const rows = (side: typeof list.upstream): (string | null)[][] =>
         side.map((d) => [d.blueprint_id, d.policy, d.artifact_key, d.source, d.status]);
       out.result(list, () => [

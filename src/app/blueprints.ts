@@ -1,0 +1,124 @@
+// Use cases of blueprints: lint files (no workspace needed), sync them into tasks, and report drift
+// between the files and the store. Each returns a contract DTO the CLI renders and the API serves.
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { loadBlueprint } from '../blueprint/load.js';
+import { hasErrors, type Blueprint } from '../blueprint/model.js';
+import { detectFormat } from '../blueprint/parse.js';
+import { resolveBlueprintSources } from '../blueprint/sources.js';
+import type { DriftView, FrontierView, SyncReport } from '../contracts/views.js';
+import { NotFoundError, UsageError } from '../errors.js';
+import { computeDrift } from '../project/drift.js';
+import { syncBlueprints as reconcile } from '../project/sync.js';
+import type { Workspace } from '../project/workspace.js';
+import { projectFrontier } from './frontier.js';
+
+/** One linted file as `blueprint lint --json` prints it (docs/cli.md). */
+export type LintedFile = Pick<
+  Blueprint,
+  'file' | 'format' | 'project_key' | 'title' | 'items' | 'recipes' | 'validation' | 'diagnostics'
+>;
+
+export interface LintReport {
+  ok: boolean;
+  files: LintedFile[];
+}
+
+/** Checks that each path is an existing file; a typo should not read as "no errors". */
+function assertFiles(files: readonly string[], cwd: string): string[] {
+  if (files.length === 0) throw new UsageError('no blueprint files given');
+  return files.map((file) => {
+    const abs = resolve(cwd, file);
+    if (!existsSync(abs)) throw new UsageError(`${file}: no such file`);
+    if (!statSync(abs).isFile()) throw new UsageError(`${file}: not a file`);
+    return abs;
+  });
+}
+
+/** Parses and lints each file (no workspace needed). */
+export function lintBlueprints(files: readonly string[], cwd: string): LintReport {
+  const linted = assertFiles(files, cwd).map((file): LintedFile => {
+    const { format, project_key, title, items, recipes, validation, diagnostics } = loadBlueprint(file);
+    return { file, format, project_key, title, items, recipes, validation, diagnostics };
+  });
+  return { ok: !hasErrors(linted.flatMap((b) => b.diagnostics)), files: linted };
+}
+
+const hasGlobChars = (text: string): boolean => /[*?[\]{}]/.test(text);
+
+/**
+ * The blueprint files for a sync or a status: the given files and globs (relative to the current
+ * directory), or the configured sources (relative to the workspace root) filtered by format.
+ */
+export function blueprintFiles(ws: Workspace, filesOrGlobs?: readonly string[]): string[] {
+  if (filesOrGlobs !== undefined && filesOrGlobs.length > 0) {
+    const files = new Set<string>();
+    for (const arg of filesOrGlobs) {
+      const matched = hasGlobChars(arg) ? resolveBlueprintSources(ws.cwd, [arg]) : assertFiles([arg], ws.cwd);
+      if (matched.length === 0) throw new UsageError(`no blueprint files match ${arg}`);
+      for (const file of matched) files.add(file);
+    }
+    return [...files];
+  }
+  const { blueprints } = ws.config;
+  const formats = new Set(blueprints.formats);
+  const files = resolveBlueprintSources(ws.paths.root, blueprints.sources).filter((file) => {
+    const format = detectFormat(file);
+    return format !== null && formats.has(format);
+  });
+  if (files.length === 0) {
+    throw new UsageError(
+      `no blueprint files match ${blueprints.sources.join(', ')} under ${ws.paths.root}; pass files to sync or add blueprints to ${blueprints.default_dir}`,
+    );
+  }
+  return files;
+}
+
+/** Parses, lints and reconciles `files` (from blueprintFiles); with any error diagnostic nothing is written. */
+export function syncBlueprintFiles(ws: Workspace, files: readonly string[]): SyncReport {
+  const blueprints = files.map((file) => loadBlueprint(file));
+  return reconcile(ws.store, blueprints, { workspaceRoot: ws.paths.root });
+}
+
+/** Drift between the blueprints and the store; `projectKey` narrows it to one project. */
+export function blueprintDrift(
+  ws: Workspace,
+  options: { projectKey?: string; files?: readonly string[] } = {},
+): DriftView {
+  const blueprints = blueprintFiles(ws, options.files).map((file) => loadBlueprint(file));
+  const drift = computeDrift(ws.store, blueprints, {
+    workspaceRoot: ws.paths.root,
+    testPatterns: ws.config.blueprints.test_mapping.patterns,
+  });
+  const { projectKey } = options;
+  const projects =
+    projectKey === undefined ? drift.projects : drift.projects.filter((p) => p.key === projectKey);
+  if (projectKey !== undefined && projects.length === 0) {
+    throw new NotFoundError(
+      `no blueprint feeds project ${projectKey}; known: ${drift.projects.map((p) => p.key).join(', ') || 'none'}`,
+    );
+  }
+  return { projects, diagnostics: blueprints.flatMap((b) => b.diagnostics) };
+}
+
+export interface SyncOutcome {
+  report: SyncReport;
+  /** After a sync that wrote, each synced project's frontier: what to do next. */
+  frontiers: FrontierView[];
+}
+
+/**
+ * Resolves the files (see blueprintFiles), syncs them and reads each synced project's frontier.
+ * `onFiles` hears how many files will be read before the work starts (progress on a terminal).
+ */
+export function syncBlueprints(
+  ws: Workspace,
+  filesOrGlobs?: readonly string[],
+  onFiles?: (count: number) => void,
+): SyncOutcome {
+  const files = blueprintFiles(ws, filesOrGlobs);
+  onFiles?.(files.length);
+  const report = syncBlueprintFiles(ws, files);
+  const frontiers = report.ok ? report.projects.map((p) => projectFrontier(ws, p.key)) : [];
+  return { report, frontiers };
+}

@@ -1,0 +1,15 @@
+// Use case: what is ready in a project and why the rest waits (DESIGN §4), with the artifacts tasks
+// have recorded counted, so that `artifact_ready` dependencies can be met.
+import type { FrontierView } from '../contracts/views.js';
+import { ArtifactStore } from '../ituv/artifacts.js';
+import { storedProjectFrontier } from '../project/frontier.js';
+import type { Workspace } from '../project/workspace.js';
+
+export function projectFrontier(ws: Workspace, projectKey?: string): FrontierView {
+  let artifacts: ArtifactStore | null = null;
+  // Only upstreams of artifact_ready dependencies ask, so most frontiers never open the artifact store.
+  return storedProjectFrontier(ws.store, ws.config.scheduler, projectKey, (taskId) => {
+    artifacts ??= new ArtifactStore(ws.store.db, ws.paths.artifactsDir);
+    return artifacts.artifactKeys(taskId);
+  });
+}

@@ -1,0 +1,50 @@
+// Use case: the workspace at a glance (`penguin status`): each project's tasks by status, what is
+// ready and blocked, stale or orphaned work, and the live workflows.
+import { TASK_STATUSES, type TaskStatus } from '../contracts/task.js';
+import { isTerminal, type WorkflowStatus } from '../orchestration/backend.js';
+import type { WorkflowService } from '../orchestration/workflow-service.js';
+import type { Workspace } from '../project/workspace.js';
+import { projectFrontier } from './frontier.js';
+
+export interface ProjectStatus {
+  key: string;
+  tasks: number;
+  by_status: Record<TaskStatus, number>;
+  ready: number;
+  blocked: number;
+  stale: number;
+  orphaned: number;
+  /** Blueprint id of the task that would be picked next. */
+  next: string | null;
+}
+
+export interface WorkspaceStatus {
+  root: string;
+  backend: string;
+  projects: ProjectStatus[];
+  live_workflows: WorkflowStatus[];
+}
+
+export async function workspaceStatus(ws: Workspace, workflows: WorkflowService): Promise<WorkspaceStatus> {
+  const projects = ws.store.listProjects().map((project): ProjectStatus => {
+    const tasks = ws.store.listTasks({ projectId: project.id, includeOrphaned: true });
+    const frontier = projectFrontier(ws, project.key);
+    const byStatus = Object.fromEntries(TASK_STATUSES.map((status) => [status, 0])) as Record<
+      TaskStatus,
+      number
+    >;
+    for (const task of tasks) byStatus[task.status] += 1;
+    return {
+      key: project.key,
+      tasks: tasks.length,
+      by_status: byStatus,
+      ready: frontier.ready.length + frontier.omitted,
+      blocked: frontier.blocked.length,
+      stale: tasks.filter((t) => t.stale).length,
+      orphaned: tasks.filter((t) => t.orphaned).length,
+      next: frontier.ready[0]?.blueprint_id ?? null,
+    };
+  });
+  const live = (await workflows.backend.list({})).filter((w) => !isTerminal(w.state));
+  return { root: ws.paths.root, backend: ws.config.orchestration.backend, projects, live_workflows: live };
+}
