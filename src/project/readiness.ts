@@ -1,5 +1,4 @@
 // Whether one dependency is satisfied (DESIGN §4), and if not, a blocker that says why in one sentence.
-import type { DependencyPolicy } from '../blueprint/model.js';
 import type { Blocker } from '../contracts/views.js';
 import type { Dependency, Task, TaskPhase, TaskStatus } from './model.js';
 
