@@ -9,8 +9,10 @@ import { fileURLToPath } from 'node:url';
 import { initWorkspace } from '../config/workspace.js';
 import { UsageError } from '../errors.js';
 import type { PenguinEvent } from '../events/types.js';
+import { loadBlueprint } from '../blueprint/load.js';
+import { resolveBlueprintSources } from '../blueprint/sources.js';
+import { syncBlueprints } from '../project/sync.js';
 import { openWorkspace } from '../project/workspace.js';
-import { blueprintFiles, syncBlueprintFiles } from '../app/blueprints.js';
 import type { WorkflowStatus } from './backend.js';
 import { WorkflowService } from './workflow-service.js';
 
@@ -64,7 +66,8 @@ export async function runDemo(options: {
   const service = new WorkflowService(ws);
   const runs: WorkflowStatus[] = [];
   try {
-    const sync = syncBlueprintFiles(ws, blueprintFiles(ws));
+    const sources = resolveBlueprintSources(ws.paths.root, ws.config.blueprints.sources);
+    const sync = syncBlueprints(ws.store, sources.map(loadBlueprint), { workspaceRoot: ws.paths.root });
     if (!sync.ok)
       throw new UsageError(`the example's blueprint does not sync: ${sync.diagnostics[0]?.message ?? ''}`);
     for (const project of sync.projects) {
