@@ -3,7 +3,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadBlueprint } from '../blueprint/load.js';
-import { hasErrors, type Blueprint } from '../blueprint/model.js';
+import { hasErrors } from '../blueprint/model.js';
+import type { LintedFile, LintReport } from '../contracts/blueprint.js';
 import { detectFormat } from '../blueprint/parse.js';
 import { resolveBlueprintSources } from '../blueprint/sources.js';
 import type { DriftView, FrontierView, SyncReport } from '../contracts/views.js';
@@ -12,17 +13,6 @@ import { computeDrift } from '../project/drift.js';
 import { syncBlueprints as reconcile } from '../project/sync.js';
 import type { Workspace } from '../project/workspace.js';
 import { projectFrontier } from './frontier.js';
-
-/** One linted file as `blueprint lint --json` prints it (docs/cli.md). */
-export type LintedFile = Pick<
-  Blueprint,
-  'file' | 'format' | 'project_key' | 'title' | 'items' | 'recipes' | 'validation' | 'diagnostics'
->;
-
-export interface LintReport {
-  ok: boolean;
-  files: LintedFile[];
-}
 
 /** Checks that each path is an existing file; a typo should not read as "no errors". */
 function assertFiles(files: readonly string[], cwd: string): string[] {

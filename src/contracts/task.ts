@@ -30,7 +30,7 @@ export type ItuvPhase = z.infer<typeof ItuvPhaseSchema>;
 /** ISO-8601 timestamp as the store writes it. */
 const Timestamp = z.string();
 
-export const ProjectSchema = z.object({
+export const ProjectSchema = z.strictObject({
   id: z.string(),
   key: z.string(),
   title: z.string().nullable(),
@@ -42,7 +42,7 @@ export const ProjectSchema = z.object({
 export type Project = z.infer<typeof ProjectSchema>;
 
 /** An acceptance criterion marked as met by a human, with the justification (DESIGN §5). */
-export const CriterionOverrideSchema = z.object({
+export const CriterionOverrideSchema = z.strictObject({
   /** 1-based criterion number. */
   criterion: z.number().int().min(1),
   justification: z.string(),
@@ -50,7 +50,7 @@ export const CriterionOverrideSchema = z.object({
 });
 export type CriterionOverride = z.infer<typeof CriterionOverrideSchema>;
 
-export const TaskSchema = z.object({
+export const TaskSchema = z.strictObject({
   /** Stable short id, unique in the workspace. */
   id: z.string(),
   project_id: z.string(),
@@ -101,7 +101,7 @@ export const DependencySourceSchema = z.enum(DEPENDENCY_SOURCES);
 export type DependencySource = z.infer<typeof DependencySourceSchema>;
 
 /** `task_id` depends on `depends_on_id` (both task ids) under `policy`. */
-export const DependencySchema = z.object({
+export const DependencySchema = z.strictObject({
   task_id: z.string(),
   depends_on_id: z.string(),
   policy: DependencyPolicySchema,
@@ -110,7 +110,7 @@ export const DependencySchema = z.object({
 });
 export type Dependency = z.infer<typeof DependencySchema>;
 
-export const TransitionSchema = z.object({
+export const TransitionSchema = z.strictObject({
   task_id: z.string(),
   at: Timestamp,
   from_status: TaskStatusSchema,

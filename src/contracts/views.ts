@@ -21,7 +21,7 @@ export const BlockerKindSchema = z.enum(BLOCKER_KINDS);
 export type BlockerKind = z.infer<typeof BlockerKindSchema>;
 
 /** One reason a task is not ready. */
-export const BlockerSchema = z.object({
+export const BlockerSchema = z.strictObject({
   /** The task that blocks: the upstream, the failed root of a hold, or the task itself when orphaned. */
   task_id: z.string(),
   blueprint_id: z.string(),
@@ -32,7 +32,7 @@ export const BlockerSchema = z.object({
 });
 export type Blocker = z.infer<typeof BlockerSchema>;
 
-export const ReadyTaskSchema = z.object({
+export const ReadyTaskSchema = z.strictObject({
   id: z.string(),
   blueprint_id: z.string(),
   title: z.string(),
@@ -42,7 +42,7 @@ export const ReadyTaskSchema = z.object({
 });
 export type ReadyTask = z.infer<typeof ReadyTaskSchema>;
 
-export const BlockedTaskSchema = z.object({
+export const BlockedTaskSchema = z.strictObject({
   id: z.string(),
   blueprint_id: z.string(),
   title: z.string(),
@@ -50,7 +50,7 @@ export const BlockedTaskSchema = z.object({
 });
 export type BlockedTask = z.infer<typeof BlockedTaskSchema>;
 
-export const FrontierSchema = z.object({
+export const FrontierSchema = z.strictObject({
   /** Ready tasks in selection order (at most scheduler.max_frontier). */
   ready: z.array(ReadyTaskSchema),
   /** Active tasks that are not ready, by blueprint order, each with every blocker. */
@@ -82,11 +82,11 @@ export const TaskRowSchema = TaskSchema.pick({
 }).extend({ project: z.string() });
 export type TaskRow = z.infer<typeof TaskRowSchema>;
 
-export const TaskListSchema = z.object({ tasks: z.array(TaskRowSchema) });
+export const TaskListSchema = z.strictObject({ tasks: z.array(TaskRowSchema) });
 export type TaskList = z.infer<typeof TaskListSchema>;
 
 /** One dependency edge as shown to a user: the other task and how the edge is held. */
-export const DependencyViewSchema = z.object({
+export const DependencyViewSchema = z.strictObject({
   id: z.string(),
   blueprint_id: z.string(),
   title: z.string(),
@@ -97,7 +97,7 @@ export const DependencyViewSchema = z.object({
 });
 export type DependencyView = z.infer<typeof DependencyViewSchema>;
 
-export const TaskDependenciesSchema = z.object({
+export const TaskDependenciesSchema = z.strictObject({
   upstream: z.array(DependencyViewSchema),
   downstream: z.array(DependencyViewSchema),
 });
@@ -108,7 +108,7 @@ export const DependencyListSchema = TaskDependenciesSchema.extend({ task: z.stri
 export type DependencyList = z.infer<typeof DependencyListSchema>;
 
 /** `task deps add --json`. */
-export const DependencyChangeSchema = z.object({
+export const DependencyChangeSchema = z.strictObject({
   task: z.string(),
   depends_on: z.string(),
   policy: DependencyPolicySchema,
@@ -117,7 +117,7 @@ export const DependencyChangeSchema = z.object({
 export type DependencyChange = z.infer<typeof DependencyChangeSchema>;
 
 /** `task deps remove --json`. */
-export const DependencyRemovalSchema = z.object({
+export const DependencyRemovalSchema = z.strictObject({
   task: z.string(),
   depends_on: z.string(),
   removed: z.literal(true),
@@ -125,7 +125,7 @@ export const DependencyRemovalSchema = z.object({
 export type DependencyRemoval = z.infer<typeof DependencyRemovalSchema>;
 
 /** `task approve|reopen|cancel --json`: the move, read and made in one transaction. */
-export const LifecycleMoveSchema = z.object({
+export const LifecycleMoveSchema = z.strictObject({
   id: z.string(),
   blueprint_id: z.string(),
   from: TaskStatusSchema,
@@ -135,7 +135,7 @@ export const LifecycleMoveSchema = z.object({
 });
 export type LifecycleMove = z.infer<typeof LifecycleMoveSchema>;
 
-export const ProjectSyncReportSchema = z.object({
+export const ProjectSyncReportSchema = z.strictObject({
   project_id: z.string(),
   key: z.string(),
   /** Blueprint ids of tasks created by this sync. */
@@ -152,14 +152,14 @@ export const ProjectSyncReportSchema = z.object({
 export type ProjectSyncReport = z.infer<typeof ProjectSyncReportSchema>;
 
 /** `blueprint sync --json`. */
-export const SyncReportSchema = z.object({
+export const SyncReportSchema = z.strictObject({
   ok: z.boolean(),
   projects: z.array(ProjectSyncReportSchema),
   diagnostics: z.array(DiagnosticSchema),
 });
 export type SyncReport = z.infer<typeof SyncReportSchema>;
 
-export const UnmappedCriterionSchema = z.object({
+export const UnmappedCriterionSchema = z.strictObject({
   blueprint_id: z.string(),
   /** 1-based criterion number. */
   criterion: z.number().int(),
@@ -167,7 +167,7 @@ export const UnmappedCriterionSchema = z.object({
 });
 export type UnmappedCriterion = z.infer<typeof UnmappedCriterionSchema>;
 
-export const ProjectDriftSchema = z.object({
+export const ProjectDriftSchema = z.strictObject({
   key: z.string(),
   /** Null when the project was never synced. */
   project_id: z.string().nullable(),
@@ -183,7 +183,7 @@ export const ProjectDriftSchema = z.object({
 });
 export type ProjectDrift = z.infer<typeof ProjectDriftSchema>;
 
-export const DriftReportSchema = z.object({ projects: z.array(ProjectDriftSchema) });
+export const DriftReportSchema = z.strictObject({ projects: z.array(ProjectDriftSchema) });
 export type DriftReport = z.infer<typeof DriftReportSchema>;
 
 /** `blueprint status --json`. */

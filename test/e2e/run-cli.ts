@@ -5,6 +5,7 @@ import { cpSync, existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cliOutputSchema } from '../../src/contracts/cli.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const BIN = join(REPO_ROOT, 'bin', 'penguin.js');
@@ -41,7 +42,36 @@ export function runCli(args: readonly string[], options: RunOptions): CliResult 
   if (result.error) throw result.error;
   if (result.status === null)
     throw new Error(`penguin ${args.join(' ')} was killed by ${String(result.signal)}`);
+  if (args.includes('--json') && result.stdout !== '') assertJsonContract(args, result.stdout);
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** The command words of `args`: global options skipped, up to the first option of the command. */
+function commandWords(args: readonly string[]): string[] {
+  const words: string[] = [];
+  for (let i = 0; i < args.length; i += 1) {
+    const arg = args[i] ?? '';
+    if (arg === '--workspace') i += 1;
+    else if (arg === '--json' || arg === '--debug') continue;
+    else if (arg.startsWith('-')) break;
+    else words.push(arg);
+  }
+  return words;
+}
+
+/**
+ * Every --json document an end-to-end test sees must match its command's schema in
+ * src/contracts/cli.ts: the CLI contract cannot drift from what the commands print.
+ */
+export function assertJsonContract(args: readonly string[], stdout: string): void {
+  const words = commandWords(args);
+  const found = cliOutputSchema(words);
+  // The workflow commands get their schemas with the orchestration contracts.
+  if (found === null) return;
+  const parsed = found.schema.safeParse(JSON.parse(stdout));
+  if (!parsed.success) {
+    throw new Error(`penguin ${found.command} --json does not match its schema:\n${parsed.error.message}`);
+  }
 }
 
 /** Runs with --json and parses stdout, which must be exactly one JSON document. */
