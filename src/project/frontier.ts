@@ -4,7 +4,8 @@
 import type { Priority, Sequence } from '../blueprint/model.js';
 import { CONFIG_DEFAULT_TIE_BREAKERS, CONFIG_ON_FAILURE, CONFIG_TIE_BREAKERS } from '../config/schema.js';
 import { UsageError } from '../errors.js';
-import type { Dependency, Task } from './model.js';
+import type { Dependency } from './model.js';
+import type { FrontierTask } from './store.js';
 import type { BlockedTask, Frontier, FrontierView, ReadyTask } from '../contracts/views.js';
 import type { PenguinConfig } from '../config/schema.js';
 import { resolveProject } from './resolve.js';
@@ -22,7 +23,7 @@ export const ON_FAILURE_POLICIES = CONFIG_ON_FAILURE;
 export type OnFailurePolicy = (typeof ON_FAILURE_POLICIES)[number];
 
 export interface FrontierInput {
-  tasks: Task[];
+  tasks: readonly FrontierTask[];
   dependencies: Dependency[];
   /** Keys of the valid artifacts a task recorded; only asked for upstreams of artifact_ready deps. */
   artifactKeys?: (taskId: string) => ReadonlySet<string>;
@@ -40,8 +41,8 @@ const MISSING = Number.POSITIVE_INFINITY;
 
 /** A tie-breaker as: the value shown in sort_key, and a rank where smaller sorts first. */
 interface Criterion {
-  shown: (task: Task) => string | number | null;
-  rank: (task: Task) => string | number;
+  shown: (task: FrontierTask) => string | number | null;
+  rank: (task: FrontierTask) => string | number;
 }
 
 // Missing values sort last everywhere; numbers rank as numbers, dates and timestamps as ISO strings.
@@ -73,7 +74,7 @@ function compareIds(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function byBlueprintOrder(a: Task, b: Task): number {
+function byBlueprintOrder(a: FrontierTask, b: FrontierTask): number {
   return a.blueprint_order - b.blueprint_order || compareIds(a.id, b.id);
 }
 
@@ -81,7 +82,7 @@ function byBlueprintOrder(a: Task, b: Task): number {
  * Task indices by blueprint order, then id (stable for exact ties). Stores list tasks in this order
  * already (`sorted`), which saves the sort. Every later ordering compares positions in it.
  */
-function blueprintOrder(tasks: readonly Task[], sorted: boolean): Int32Array {
+function blueprintOrder(tasks: readonly FrontierTask[], sorted: boolean): Int32Array {
   const n = tasks.length;
   const order = new Int32Array(n);
   if (sorted) {
@@ -414,7 +415,7 @@ export function storedProjectFrontier(
 ): FrontierView {
   const project = resolveProject(store, projectKey);
   const frontier = computeFrontier({
-    tasks: store.listTasks({ projectId: project.id, includeOrphaned: true }),
+    tasks: store.listFrontierTasks(project.id),
     dependencies: store.listDependencies({ projectId: project.id }),
     ...(artifactKeys ? { artifactKeys } : {}),
     tieBreakers: scheduler.tie_breakers,

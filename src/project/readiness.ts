@@ -1,6 +1,7 @@
 // Whether one dependency is satisfied (DESIGN §4), and if not, a blocker that says why in one sentence.
 import type { Blocker } from '../contracts/views.js';
-import type { Dependency, Task, TaskPhase, TaskStatus } from './model.js';
+import type { Dependency, TaskPhase, TaskStatus } from './model.js';
+import type { FrontierTask } from './store.js';
 
 export type { Blocker, BlockerKind } from '../contracts/views.js';
 
@@ -14,7 +15,7 @@ const NOT_YET_TAILS: Record<Need, Map<TaskStatus, Map<TaskPhase, string>>> = {
 };
 
 /** "BOOK-1 is active (phase pending); needs completed". */
-function notYet(task: Task, needs: Need): string {
+function notYet(task: FrontierTask, needs: Need): string {
   const byStatus = NOT_YET_TAILS[needs];
   let byPhase = byStatus.get(task.status);
   if (byPhase === undefined) byStatus.set(task.status, (byPhase = new Map()));
@@ -29,7 +30,7 @@ function notYet(task: Task, needs: Need): string {
  * valid artifacts `upstream` has recorded (only read for artifact_ready).
  */
 export function evaluateDependency(
-  upstream: Task,
+  upstream: FrontierTask,
   dep: Dependency,
   artifactKeys: ReadonlySet<string>,
 ): Blocker | null {
@@ -45,7 +46,11 @@ export function evaluateDependency(
 }
 
 /** Why `dep` is not satisfied by `upstream`, or null when it is. */
-function unmetReason(upstream: Task, dep: Dependency, artifactKeys: ReadonlySet<string>): string | null {
+function unmetReason(
+  upstream: FrontierTask,
+  dep: Dependency,
+  artifactKeys: ReadonlySet<string>,
+): string | null {
   const id = upstream.blueprint_id;
   // A removed, cancelled or failed upstream blocks whatever the policy: its work will not arrive.
   if (upstream.orphaned) return `${id} was removed from the blueprint`;

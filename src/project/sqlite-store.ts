@@ -19,7 +19,15 @@ import {
   type TaskStatus,
   type Transition,
 } from './model.js';
-import type { NewTask, Store, TaskContentPatch, TaskDigest, TaskFilter, TransitionRequest } from './store.js';
+import type {
+  FrontierTask,
+  NewTask,
+  Store,
+  TaskContentPatch,
+  TaskDigest,
+  TaskFilter,
+  TransitionRequest,
+} from './store.js';
 
 type SqlValue = string | number | null;
 type Statement = Database.Statement<unknown[]>;
@@ -317,6 +325,16 @@ export class SqliteStore implements Store {
     return this.stmt(sql)
       .all(...params)
       .map((row) => fromRow(row));
+  }
+
+  listFrontierTasks(projectId: string): FrontierTask[] {
+    // Named columns only: the frontier of a 10,000-task project must not decode every list and text.
+    const rows = this.stmt(
+      `SELECT id, blueprint_id, title, status, phase, orphaned, blueprint_order, priority, sequence, due,
+              estimate, effort, value, risk, created_at
+       FROM tasks WHERE project_id = ? ORDER BY blueprint_order, id`,
+    ).all(projectId) as (Omit<FrontierTask, 'orphaned'> & { orphaned: number })[];
+    return rows.map((row) => ({ ...row, orphaned: row.orphaned === 1 }));
   }
 
   listTaskDigests(projectId: string): TaskDigest[] {

@@ -44,6 +44,26 @@ export type TaskDigest = Pick<
   | 'orphaned'
 >;
 
+/** The fields the frontier reads (order, readiness, tie-breakers, the ready list): no lists, no text blobs. */
+export type FrontierTask = Pick<
+  Task,
+  | 'id'
+  | 'blueprint_id'
+  | 'title'
+  | 'status'
+  | 'phase'
+  | 'orphaned'
+  | 'blueprint_order'
+  | 'priority'
+  | 'sequence'
+  | 'due'
+  | 'estimate'
+  | 'effort'
+  | 'value'
+  | 'risk'
+  | 'created_at'
+>;
+
 export interface Store {
   /** Runs `fn` in one transaction (nested calls join the outer one). Throws roll everything back. */
   transaction<T>(fn: () => T): T;
@@ -62,6 +82,8 @@ export interface Store {
    */
   resolveTask(ref: string, projectKey?: string): Task;
   listTasks(filter?: TaskFilter): Task[];
+  /** The frontier's fields of every task of the project, orphaned ones included, in blueprint order. */
+  listFrontierTasks(projectId: string): FrontierTask[];
   /** Digests of every task of the project, orphaned ones included, in blueprint order. */
   listTaskDigests(projectId: string): TaskDigest[];
   /**

@@ -137,6 +137,43 @@ describe('SqliteStore', () => {
     ]);
   });
 
+  it('lists the frontier fields of one project, orphaned included, in blueprint order', () => {
+    const a = store.upsertProject({ key: 'A', title: null, blueprint_file: null });
+    const b = store.upsertProject({ key: 'B', title: null, blueprint_file: null });
+    const t2 = store.createTask(
+      newTask(a.id, 'A-2', { blueprint_order: 2, orphaned: true, priority: 'high', risk: 3 }),
+    );
+    const t1 = store.createTask(
+      newTask(a.id, 'A-1', { blueprint_order: 1, sequence: 'beta', due: '2026-01-02' }),
+    );
+    store.createTask(newTask(b.id, 'B-1'));
+    const rows = store.listFrontierTasks(a.id);
+    expect(rows.map((r) => [r.id, r.orphaned])).toEqual([
+      [t1.id, false],
+      [t2.id, true],
+    ]);
+    // Exactly the frontier's fields, with the values the full task has.
+    const full = store.getTask(t2.id)!;
+    expect(rows[1]).toEqual({
+      id: full.id,
+      blueprint_id: 'A-2',
+      title: full.title,
+      status: 'active',
+      phase: 'pending',
+      orphaned: true,
+      blueprint_order: 2,
+      priority: 'high',
+      sequence: null,
+      due: null,
+      estimate: full.estimate,
+      effort: full.effort,
+      value: full.value,
+      risk: 3,
+      created_at: full.created_at,
+    });
+    expect(rows[0]).toMatchObject({ sequence: 'beta', due: '2026-01-02' });
+  });
+
   it('refuses a task created in a state the lifecycle forbids', () => {
     const p = store.upsertProject({ key: 'A', title: null, blueprint_file: null });
     expect(() => store.createTask(newTask(p.id, 'A-1', { status: 'running', phase: 'pending' }))).toThrow(
