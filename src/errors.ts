@@ -55,3 +55,10 @@ export class InterruptedError extends PenguinError {
     super(message, { exitCode: EXIT_INTERRUPTED, httpStatus: 503 });
   }
 }
+
+/** The workspace store cannot be used as it is: missing, damaged, or read-only for a write. */
+export class StoreError extends PenguinError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { exitCode: EXIT_CHECK_FAILED, httpStatus: 503, ...options });
+  }
+}

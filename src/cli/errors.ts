@@ -2,6 +2,7 @@
 // Penguin's own errors are expected and shown plainly; anything else is a bug and keeps its
 // stack for --debug.
 import { CommanderError } from 'commander';
+import { asStoreError } from '../db/database.js';
 import { EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE, PenguinError } from '../errors.js';
 
 export interface RenderedError {
@@ -19,7 +20,9 @@ function oneLine(message: string): string {
     .join(' ');
 }
 
-export function renderError(error: unknown, debug: boolean): RenderedError {
+export function renderError(thrown: unknown, debug: boolean): RenderedError {
+  // A store damaged past what opening it checks surfaces on a later query: still one sentence.
+  const error = asStoreError(thrown, 'the workspace store');
   if (error instanceof CommanderError) {
     // Help and --version "errors" are commander's way of saying it already printed and is done.
     if (error.exitCode === 0) return { exitCode: EXIT_OK, text: '' };

@@ -1,6 +1,8 @@
 // The workspace on disk (DESIGN §2): a directory holding `.penguin/`, found by walking up like git.
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { openDatabase } from '../db/database.js';
+import { UsageError } from '../errors.js';
 import { findConfigFile } from './load.js';
 
 export const PENGUIN_DIR = '.penguin';
@@ -89,9 +91,20 @@ export interface InitResult {
   paths: WorkspacePaths;
 }
 
-/** Creates `.penguin/`, a starter penguin.yaml and context/specs/ as needed. Idempotent. */
+/** `--workspace DIR` (or `init DIR`) must name a directory, or nothing yet for init. */
+export function assertDirectoryArgument(path: string, shown: string): void {
+  if (existsSync(path) && !statSync(path).isDirectory()) {
+    throw new UsageError(`${shown} is a file, not a workspace directory`);
+  }
+}
+
+/**
+ * Creates `.penguin/` with an empty store, a starter penguin.yaml and context/specs/ as needed.
+ * Idempotent; the one place a store file is created (other commands refuse a missing one).
+ */
 export function initWorkspace(dir: string): InitResult {
   const root = resolve(dir);
+  assertDirectoryArgument(root, dir);
   const paths = workspacePaths(root);
   const createdPaths: string[] = [];
   const ensureDir = (path: string, shown: string): void => {
@@ -109,6 +122,11 @@ export function initWorkspace(dir: string): InitResult {
   // Keeps the database and artifacts out of git without touching the user's own .gitignore.
   ensureFile(join(paths.penguinDir, '.gitignore'), `${PENGUIN_DIR}/.gitignore`, '*\n');
   ensureDir(paths.artifactsDir, `${PENGUIN_DIR}/artifacts/`);
+  if (!existsSync(paths.dbFile)) {
+    // The tables come with the first open of the store; here the file is made, in WAL mode.
+    openDatabase(paths.dbFile).close();
+    createdPaths.push(`${PENGUIN_DIR}/penguin.db`);
+  }
   if (findConfigFile(root) === null) ensureFile(paths.configFile, 'penguin.yaml', STARTER_CONFIG);
   ensureDir(paths.specsDir, 'context/specs/');
 

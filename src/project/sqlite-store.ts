@@ -2,7 +2,7 @@
 // one short transaction, and better-sqlite3's synchronous API keeps read-modify-write sequences atomic.
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
-import { openDatabase, type Db, type OpenDatabaseOptions } from '../db/database.js';
+import { asStoreError, openDatabase, type Db, type OpenDatabaseOptions } from '../db/database.js';
 import { migrate } from '../db/migrations.js';
 import { ConflictError, NotFoundError, UsageError } from '../errors.js';
 import { newProjectId, newTaskId } from './ids.js';
@@ -572,7 +572,16 @@ export class SqliteStore implements Store {
   }
 }
 
-/** Opens (creating if needed) the workspace database at `dbFile` and the task store on it. */
+/**
+ * Opens the workspace database at `dbFile` (created if needed, unless `mustExist`) and the task store
+ * on it. A damaged file is a StoreError naming it.
+ */
 export function openStore(dbFile: string, options?: OpenDatabaseOptions): SqliteStore {
-  return new SqliteStore(openDatabase(dbFile, options));
+  const db = openDatabase(dbFile, options);
+  try {
+    return new SqliteStore(db);
+  } catch (error) {
+    db.close();
+    throw asStoreError(error, dbFile);
+  }
 }

@@ -5,7 +5,13 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadConfig } from '../config/load.js';
 import type { PenguinConfig } from '../config/schema.js';
-import { findWorkspaceRoot, PENGUIN_DIR, workspacePaths, type WorkspacePaths } from '../config/workspace.js';
+import {
+  assertDirectoryArgument,
+  findWorkspaceRoot,
+  PENGUIN_DIR,
+  workspacePaths,
+  type WorkspacePaths,
+} from '../config/workspace.js';
 import { UsageError } from '../errors.js';
 import { openStore, type SqliteStore } from './sqlite-store.js';
 
@@ -32,7 +38,7 @@ export class Workspace {
 
   /** The task store, opened on first use so that commands that need no database never create one. */
   get store(): SqliteStore {
-    this.openedStore ??= openStore(this.paths.dbFile);
+    this.openedStore ??= openStore(this.paths.dbFile, { mustExist: true });
     return this.openedStore;
   }
 
@@ -47,6 +53,7 @@ export function openWorkspace(options: OpenWorkspaceOptions): Workspace {
   const env = options.env ?? process.env;
   if (options.workspace !== undefined) {
     const root = resolve(options.cwd, options.workspace);
+    assertDirectoryArgument(root, options.workspace);
     if (!existsSync(resolve(root, PENGUIN_DIR))) {
       throw new UsageError(
         `${root} is not a Penguin workspace (no ${PENGUIN_DIR}/); run \`penguin init ${options.workspace}\``,

@@ -81,7 +81,7 @@ describe('penguin (framework)', () => {
     expect(first.json.created).toBe(true);
     expect(first.json.root).toBe(dir);
     expect(first.json.created_paths).toEqual(
-      expect.arrayContaining(['.penguin/', 'penguin.yaml', 'context/specs/']),
+      expect.arrayContaining(['.penguin/', '.penguin/penguin.db', 'penguin.yaml', 'context/specs/']),
     );
     const second = runJson<{ created: boolean; created_paths: string[] }>(['init'], { cwd: dir });
     expect(second.json).toMatchObject({ created: false, created_paths: [] });

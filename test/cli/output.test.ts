@@ -98,4 +98,14 @@ describe('renderError', () => {
     const debug = renderError(bug, true);
     expect(debug.text).toContain('TypeError: x is undefined\n    at ');
   });
+
+  it('shows a damaged store met on a later query as one sentence, exit 1', () => {
+    const damaged = Object.assign(new Error('database disk image is malformed'), { code: 'SQLITE_CORRUPT' });
+    expect(renderError(damaged, false)).toEqual({
+      exitCode: 1,
+      text: expect.stringMatching(
+        /^error: the workspace store is damaged \(database disk image is malformed\); restore it from a backup, .*\n$/,
+      ),
+    });
+  });
 });
