@@ -120,7 +120,9 @@ describe('penguin (framework)', () => {
     );
   });
 
-  it('shows an unexpected failure as one line, and its stack only with --debug', () => {
+  it('shows a failure as one line, and its stack only with --debug', () => {
+    // A damaged store used to be an internal error; it is one sentence naming the file now (issue 9).
+    // Unexpected errors keep this same shape: see renderError's tests in test/cli/output.test.ts.
     runCli(['init'], { cwd: dir });
     writeFileSync(
       join(dir, '.penguin', 'penguin.db'),
@@ -128,7 +130,7 @@ describe('penguin (framework)', () => {
     );
     const plain = runCli(['task', 'list'], { cwd: dir });
     expect(plain.status).toBe(1);
-    expect(plain.stderr).toMatch(/^internal error: .+ \(run with --debug for the stack\)\n$/);
+    expect(plain.stderr).toMatch(/^error: .+penguin\.db is damaged \(.+\); restore it from a backup, .+\n$/);
     expectOneLineError(plain.stderr);
     const debug = runCli(['task', 'list', '--debug'], { cwd: dir });
     expect(debug.status).toBe(1);
