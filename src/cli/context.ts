@@ -46,6 +46,11 @@ export class CliContext {
     return this.openedWorkflows;
   }
 
+  /** The store file of the workspace opened so far, to name it in an error. */
+  get storeFile(): string | null {
+    return this.opened?.paths.dbFile ?? null;
+  }
+
   async close(): Promise<void> {
     await this.openedWorkflows?.close();
     this.openedWorkflows = null;

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { Command, type OutputConfiguration } from 'commander';
 import { COMMAND_GROUPS } from './commands/index.js';
 import { CliContext } from './context.js';
+import { asStoreError } from '../db/database.js';
 import { renderError } from './errors.js';
 import { processIo, type CliIo } from './output.js';
 
@@ -58,7 +59,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     await program.parseAsync(argv, { from: 'user' });
     return ctx.exitCode;
   } catch (error) {
-    const rendered = renderError(error, debug);
+    const rendered = renderError(asStoreError(error, ctx.storeFile ?? 'the workspace store'), debug);
     if (rendered.text !== '') io.stderr(rendered.text);
     return rendered.exitCode;
   } finally {

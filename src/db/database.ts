@@ -1,8 +1,18 @@
 // The workspace database connection: the settings every Penguin process shares, and the checks that
 // turn a missing, emptied or damaged file into one sentence naming the file and what to do.
 import Database from 'better-sqlite3';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
+import {
+  accessSync,
+  constants,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { StoreError } from '../errors.js';
 
 export type Db = Database.Database;
@@ -27,14 +37,61 @@ const REMEDY =
 /** SQLite's codes for a file that is not (or no longer) a database. */
 const DAMAGED_CODES = new Set(['SQLITE_NOTADB', 'SQLITE_CORRUPT']);
 
-/** A damaged-database error of SQLite, as a StoreError naming `file`; anything else unchanged. */
+/**
+ * A damaged-database or read-only error of SQLite, as a StoreError naming `file`; anything else
+ * unchanged.
+ */
 export function asStoreError(error: unknown, file: string): unknown {
   const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code === 'string' && DAMAGED_CODES.has(code)) {
+  if (typeof code !== 'string') return error;
+  if (DAMAGED_CODES.has(code)) {
     const reason = error instanceof Error ? error.message : code;
     return new StoreError(`${file} is damaged (${reason}); ${REMEDY}`, { cause: error });
   }
+  if (code.startsWith('SQLITE_READONLY')) {
+    return new StoreError(
+      `${file} is read-only (the workspace cannot be written); this command changes it, while read commands such as \`penguin task list\` still work`,
+      { cause: error },
+    );
+  }
   return error;
+}
+
+/** Whether the directory holding the store can be written (a read-only mount or permissions say no). */
+export function isWritableDirectory(dir: string): boolean {
+  try {
+    accessSync(dir, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Opens a read-only view of the store in a directory Penguin cannot write. SQLite cannot open a WAL
+ * database read-only there (it needs its shared-memory file beside it), so this reads a private copy,
+ * switched out of WAL mode and already unlinked: read commands work, and any write fails as read-only.
+ */
+export function openReadOnlySnapshot(file: string, options: Omit<OpenDatabaseOptions, 'readonly'> = {}): Db {
+  assertPresent(file);
+  const dir = mkdtempSync(join(tmpdir(), 'penguin-readonly-'));
+  try {
+    const copy = join(dir, 'penguin.db');
+    copyFileSync(file, copy);
+    if (existsSync(`${file}-wal`)) copyFileSync(`${file}-wal`, `${copy}-wal`);
+    const writable = new Database(copy);
+    try {
+      writable.pragma('journal_mode = DELETE');
+    } catch (error) {
+      throw asStoreError(error, file);
+    } finally {
+      writable.close();
+    }
+    const db = openDatabase(copy, { ...options, readonly: true, mustExist: true });
+    return db;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 function assertPresent(file: string): void {

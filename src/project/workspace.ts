@@ -13,7 +13,8 @@ import {
   type WorkspacePaths,
 } from '../config/workspace.js';
 import { UsageError } from '../errors.js';
-import { openStore, type SqliteStore } from './sqlite-store.js';
+import { isWritableDirectory, openReadOnlySnapshot } from '../db/database.js';
+import { openStore, SqliteStore } from './sqlite-store.js';
 
 export interface OpenWorkspaceOptions {
   /** An explicit workspace directory (--workspace); it must hold `.penguin/`. */
@@ -36,9 +37,14 @@ export class Workspace {
     this.config = loadConfig(this.paths.root, env);
   }
 
-  /** The task store, opened on first use so that commands that need no database never create one. */
+  /**
+   * The task store, opened on first use. In a workspace Penguin cannot write (a read-only mount or
+   * permissions) it is a read-only view: read commands work, writes fail with a StoreError.
+   */
   get store(): SqliteStore {
-    this.openedStore ??= openStore(this.paths.dbFile, { mustExist: true });
+    this.openedStore ??= isWritableDirectory(this.paths.penguinDir)
+      ? openStore(this.paths.dbFile, { mustExist: true })
+      : new SqliteStore(openReadOnlySnapshot(this.paths.dbFile));
     return this.openedStore;
   }
 

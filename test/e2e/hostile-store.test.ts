@@ -1,10 +1,11 @@
 // A workspace store that is missing, emptied or damaged, and --workspace naming a file: each is one
 // sentence naming the file (exit 1 for the store, 2 for bad usage), never `internal error`, and
 // nothing is re-created behind the user's back. Drives the built CLI.
+import { spawnSync } from 'node:child_process';
 import { existsSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, FIXTURES, runCli, tempDir } from './run-cli.js';
+import { assertBuilt, BIN, FIXTURES, runCli, tempDir } from './run-cli.js';
 
 const BOOKMARKS = join(FIXTURES, 'blueprints', 'bookmarks.md');
 
@@ -71,5 +72,44 @@ describe('a damaged workspace store', () => {
       expectOneSentence(result.stderr, 'notes.txt is a file, not a workspace directory');
     }
     expect(runCli(['init', 'notes.txt'], { cwd: dir }).status).toBe(2);
+  });
+});
+
+// A read-only workspace, made for real: a read-only bind mount in a private mount namespace (root, or
+// an unprivileged user namespace). Where neither is possible the test says so; CI must be able to.
+const canMountReadOnly = spawnSync('unshare', ['-m', 'true']).status === 0;
+if (!canMountReadOnly) {
+  const why = 'unshare -m is not permitted here (needs root or user namespaces)';
+  if (process.env.CI === 'true') throw new Error(`the read-only workspace test cannot run in CI: ${why}`);
+  console.warn(`SKIPPED: read-only workspace test: ${why}`);
+}
+
+describe.runIf(canMountReadOnly)('a read-only workspace', () => {
+  /** Runs the CLI in `dir` with `dir` mounted read-only for it alone. */
+  function readOnlyCli(
+    dir: string,
+    args: string[],
+  ): { status: number | null; stdout: string; stderr: string } {
+    const script = 'mount --bind -o ro "$0" "$0" && cd "$0" && exec "$@"';
+    const result = spawnSync('unshare', ['-m', 'sh', '-c', script, dir, process.execPath, BIN, ...args], {
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1' },
+      timeout: 60_000,
+    });
+    return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+  }
+
+  it('serves read commands from the store and refuses writes in one sentence', () => {
+    const { dir, dbFile } = syncedBookmarks();
+    const list = readOnlyCli(dir, ['task', 'list', '--json']);
+    expect(list.status).toBe(0);
+    expect((JSON.parse(list.stdout) as { tasks: unknown[] }).tasks).toHaveLength(6);
+    expect(readOnlyCli(dir, ['task', 'frontier']).stdout).toContain('BOOK-1');
+    const cancel = readOnlyCli(dir, ['task', 'cancel', 'BOOK-1']);
+    expect(cancel.status).toBe(1);
+    expectOneSentence(cancel.stderr, `${dbFile} is read-only`);
+    // Nothing was written: the task is still active when the workspace is writable again.
+    const after = runCli(['task', 'list', '--json'], { cwd: dir });
+    expect(after.stdout).not.toContain('"cancelled"');
   });
 });
