@@ -5,13 +5,15 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RecipeService } from '../../../src/blueprint/model.js';
 import { runRecipe } from '../../../src/ituv/recipe/runner.js';
 import type { Transcript } from '../../../src/ituv/recipe/transcript.js';
-import { freePort, processAlive, recipe, sandbox, SERVER_SCRIPT, type Sandbox } from './helpers.js';
+import { killMarked, survivors, track } from '../orphans.js';
+import { freePort, recipe, sandbox, SERVER_SCRIPT, type Sandbox } from './helpers.js';
 
 let box: Sandbox;
 beforeEach(async () => {
   box = await sandbox();
 });
 afterEach(async () => {
+  killMarked();
   await box.cleanup();
 });
 
@@ -31,7 +33,7 @@ async function serverService(pidFile?: string): Promise<RecipeService> {
 
 describe('runRecipe', () => {
   it('runs a service, http steps with capture, node, python and shell steps, and records it all', async () => {
-    const pidFile = join(box.workspace, 'service.pid');
+    const pidFile = track(join(box.workspace, 'service.pid'));
     const result = await runRecipe(
       recipe({
         name: 'items',
@@ -90,9 +92,9 @@ describe('runRecipe', () => {
     });
     expect(result.network).toMatchObject({ requested: false, applied: false });
 
-    // The service is gone after the run.
-    const pid = Number(await readFile(pidFile, 'utf8'));
-    expect(processAlive(pid)).toBe(false);
+    // The service is gone after the run (found from the host: the pid it wrote is its namespace's).
+    expect(Number(await readFile(pidFile, 'utf8'))).toBeGreaterThan(0);
+    expect(await survivors(pidFile)).toEqual([]);
 
     const byName = Object.fromEntries(result.artifacts.map((a) => [a.name, a]));
     expect(byName['transcript.json']?.kind).toBe('transcript');
@@ -200,7 +202,7 @@ describe('runRecipe', () => {
   });
 
   it('kills a hanging step at its timeout and tears the service down', async () => {
-    const pidFile = join(box.workspace, 'service.pid');
+    const pidFile = track(join(box.workspace, 'service.pid'));
     const result = await runRecipe(
       recipe({
         service: await serverService(pidFile),
@@ -215,9 +217,8 @@ describe('runRecipe', () => {
     expect(result.failure).toBe('step 2 (`sleep 60`) timed out after 1 s and was killed');
     expect(result.steps[1]).toMatchObject({ timed_out: true, passed: false });
     expect(result.service).toMatchObject({ started: true, ready: true, stopped: true });
-    const pid = Number(await readFile(pidFile, 'utf8'));
-    expect(pid).toBeGreaterThan(0);
-    expect(processAlive(pid)).toBe(false);
+    expect(Number(await readFile(pidFile, 'utf8'))).toBeGreaterThan(0);
+    expect(await survivors(pidFile)).toEqual([]);
   });
 
   it("stops a step when the recipe's own time runs out", async () => {
@@ -231,7 +232,7 @@ describe('runRecipe', () => {
   });
 
   it('kills the step and the service when cancelled', async () => {
-    const pidFile = join(box.workspace, 'service.pid');
+    const pidFile = track(join(box.workspace, 'service.pid'));
     const controller = new AbortController();
     const running = runRecipe(
       recipe({
@@ -246,7 +247,7 @@ describe('runRecipe', () => {
     const result = await running;
     expect(result.failure).toBe('step 1 (`touch started && sleep 60`) was cancelled');
     expect(result.service?.stopped).toBe(true);
-    expect(processAlive(Number(await readFile(pidFile, 'utf8')))).toBe(false);
+    expect(await survivors(pidFile)).toEqual([]);
   });
 
   it('fails with the output of a service that exits before it is ready', async () => {
