@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RecipeService } from '../../../src/blueprint/model.js';
 import { runRecipe } from '../../../src/ituv/recipe/runner.js';
 import type { Transcript } from '../../../src/ituv/recipe/transcript.js';
-import { killMarked, survivors, track } from '../orphans.js';
+import { detachedSleeper, killMarked, newMarker, survivors, track } from '../orphans.js';
 import { freePort, recipe, sandbox, SERVER_SCRIPT, type Sandbox } from './helpers.js';
 
 let box: Sandbox;
@@ -364,6 +364,111 @@ describe('runRecipe', () => {
       box.options({ allowCommands: ['echo', 'python3'] }),
     );
     expect(allowed.failure).toBeNull();
+  });
+
+  it('checks every command of a shell step, not only the first', async () => {
+    // Before: only the first word was checked, so all of these ran `touch`.
+    for (const run of [
+      'echo x; touch marker',
+      'echo $(touch marker)',
+      'echo `touch marker`',
+      'echo x\ntouch marker',
+      'echo x | touch marker',
+    ]) {
+      const result = await runRecipe(
+        recipe({ steps: [{ kind: 'shell', run }] }),
+        box.options({ allowCommands: ['echo'] }),
+      );
+      expect(result.failure, run).toMatch(/runs `touch`, which is not in usage_runner\.allow_commands$/);
+      expect(existsSync(join(box.workspace, 'marker')), run).toBe(false);
+    }
+    const service = await runRecipe(
+      recipe({ service: { command: 'node x.js; touch marker' }, steps: [] }),
+      box.options({ allowCommands: ['node'] }),
+    );
+    expect(service.failure).toBe('the service runs `touch`, which is not in usage_runner.allow_commands');
+    const computed = await runRecipe(
+      recipe({ steps: [{ kind: 'shell', run: '$TOOL x' }] }),
+      box.options({ allowCommands: ['echo'] }),
+    );
+    expect(computed.failure).toBe(
+      'step 1 (`$TOOL x`) cannot be checked against usage_runner.allow_commands: the command name `$TOOL` is only known when it runs',
+    );
+  });
+
+  it('leaves nothing a step or the service started running, setsid children included', async () => {
+    const stepMarker = newMarker();
+    const serviceMarker = newMarker();
+    const port = await freePort();
+    const result = await runRecipe(
+      recipe({
+        service: {
+          command: `${detachedSleeper(serviceMarker)} & exec node ${SERVER_SCRIPT}`,
+          env: { PORT: String(port) },
+          ready: `http://127.0.0.1:${port}/health`,
+        },
+        steps: [
+          { kind: 'shell', run: `${detachedSleeper(stepMarker)} & echo started` },
+          { kind: 'shell', run: `${detachedSleeper(stepMarker)} & sleep 400`, timeout_sec: 1 },
+        ],
+      }),
+      box.options(),
+    );
+    expect(result.failure).toBe(
+      `step 2 (\`${detachedSleeper(stepMarker).slice(0, 60)}…\`) timed out after 1 s and was killed`,
+    );
+    expect(result.steps[0]).toMatchObject({ passed: true });
+    expect(await survivors(stepMarker)).toEqual([]);
+    expect(await survivors(serviceMarker)).toEqual([]);
+  });
+
+  it('keeps step and service output bounded in memory and in the transcript', async () => {
+    const port = await freePort();
+    const result = await runRecipe(
+      recipe({
+        service: {
+          command: `head -c 8000000 /dev/zero | tr '\\0' s; exec node ${SERVER_SCRIPT}`,
+          env: { PORT: String(port) },
+          ready: `http://127.0.0.1:${port}/health`,
+        },
+        steps: [
+          {
+            kind: 'shell',
+            run: "head -c 8000000 /dev/zero | tr '\\0' x; echo; echo tail-line",
+            expect_stdout: '/tail-line\n$/',
+          },
+        ],
+      }),
+      box.options(),
+    );
+    expect(result.failure).toBeNull();
+    const transcript = await readTranscript();
+    expect(transcript.steps[0]?.stdout?.length).toBeLessThan(300 * 1024);
+    expect(transcript.steps[0]?.stdout).toMatch(/bytes truncated\)|more characters cut\]/);
+    const log = await readFile(join(box.transcripts, 'service.log'), 'utf8');
+    expect(log.length).toBeLessThanOrEqual(1024 * 1024 + 100);
+    expect(log).toMatch(/^\(\d+ characters truncated\)\n/);
+  });
+
+  it('masks secrets in the text files its artifacts collect, and leaves the workspace file alone', async () => {
+    // Before: an artifact was recorded as it lay in the workspace, secret and all.
+    const result = await runRecipe(
+      recipe({
+        artifacts: ['out/*'],
+        steps: [
+          {
+            kind: 'shell',
+            run: 'mkdir -p out && echo "token=$API_TOKEN" > out/report.txt && printf "bin\\0$API_TOKEN" > out/blob.bin',
+          },
+        ],
+      }),
+      box.options({ passEnv: ['API_TOKEN'], sourceEnv: { PATH: process.env.PATH, API_TOKEN: 'tok-abcdef' } }),
+    );
+    expect(result.failure).toBeNull();
+    const report = result.artifacts.find((a) => a.name === 'out/report.txt');
+    expect(report?.key).toBe('report');
+    expect(await readFile(report?.path ?? '', 'utf8')).toBe('token=***\n');
+    expect(await readFile(join(box.workspace, 'out/report.txt'), 'utf8')).toBe('token=tok-abcdef\n');
   });
 
   it('fails a python step that raises with the exception line, and a node step that throws', async () => {
