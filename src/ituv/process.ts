@@ -86,6 +86,8 @@ export interface RunCommandResult {
 export const DEFAULT_CAPTURE_BYTES = 1024 * 1024;
 /** After the direct child exits, how long pipes still held open elsewhere may deliver output. */
 const DRAIN_MS = 200;
+/** How long, at most, the end of the output may wait for a slow disk after the command exited. */
+const MAX_DISK_WAIT_MS = 60_000;
 /** The environment variable that marks every process of one command (process-group mode). */
 export const MARKER_VARIABLE = 'PENGUIN_PROCESS_MARKER';
 
@@ -349,7 +351,9 @@ class StreamSink {
   private readonly tailLimit: number;
   private readonly file: WriteStream | null;
   private readonly decoder = new StringDecoder('utf8');
-  private ended: Promise<void>;
+  private readonly ended: Promise<void>;
+  /** Paused until the file catches up: then the time waiting is ours, not a pipe holder's. */
+  private waitingForDisk = false;
 
   constructor(
     private readonly stream: Readable | null,
@@ -373,9 +377,13 @@ class StreamSink {
 
   private take(chunk: Buffer): void {
     this.bytes += chunk.length;
-    if (this.file && !this.file.destroyed && !this.file.write(chunk)) {
+    if (this.file && !this.file.destroyed && !this.file.write(chunk) && !this.waitingForDisk) {
+      this.waitingForDisk = true;
       this.stream?.pause();
-      this.file.once('drain', () => this.stream?.resume());
+      this.file.once('drain', () => {
+        this.waitingForDisk = false;
+        this.stream?.resume();
+      });
     }
     if (this.live) {
       const text = this.decoder.write(chunk);
@@ -397,11 +405,21 @@ class StreamSink {
     }
   }
 
-  /** Waits up to `drainMs` for the stream to end, then closes it and flushes the file. */
+  /**
+   * Waits for the stream to end, giving up after `drainMs` without progress of our own (a pipe held
+   * open by a process that escaped), then closes it and flushes the file. Time spent waiting for the
+   * disk does not count, so the last output of a fast writer is never cut.
+   */
   async close(drainMs: number): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([this.ended, new Promise((resolve) => (timer = setTimeout(resolve, drainMs)))]);
-    if (timer) clearTimeout(timer);
+    const deadline = Date.now() + MAX_DISK_WAIT_MS;
+    let ended = false;
+    void this.ended.then(() => (ended = true));
+    while (!ended) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([this.ended, new Promise((resolve) => (timer = setTimeout(resolve, drainMs)))]);
+      if (timer) clearTimeout(timer);
+      if (ended || !this.waitingForDisk || Date.now() >= deadline) break;
+    }
     this.stream?.destroy();
     const rest = this.live ? this.decoder.end() : '';
     if (rest) this.live?.(rest);

@@ -6,8 +6,22 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { containment, runCommand, startProcess, type ContainmentMode } from '../../src/ituv/process.js';
-import { detachedSleeper, killMarked, newMarker, sleeperStarted, survivors } from './orphans.js';
+import {
+  containment,
+  namespaceCandidates,
+  probeContainment,
+  runCommand,
+  startProcess,
+  type ContainmentMode,
+} from '../../src/ituv/process.js';
+import {
+  detachedSleeper,
+  untilDetached,
+  killMarked,
+  newMarker,
+  sleeperStarted,
+  survivors,
+} from './orphans.js';
 
 const base = { cwd: process.cwd(), env: { PATH: process.env.PATH } };
 const scratch = mkdtempSync(join(tmpdir(), 'penguin-containment-'));
@@ -27,7 +41,7 @@ describe.each(modes)('containment: %s', (mode) => {
 
   it('ends a setsid child when the command exits', async () => {
     const marker = newMarker();
-    const result = await runCommand(`${detachedSleeper(marker)} & echo done`, opts);
+    const result = await runCommand(`${detachedSleeper(marker)} & ${untilDetached(marker)}; echo done`, opts);
     expect(result).toMatchObject({ exitCode: 0, stdout: 'done\n', timedOut: false });
     expect(await survivors(marker)).toEqual([]);
   });
@@ -62,32 +76,55 @@ describe.each(modes)('containment: %s', (mode) => {
 });
 
 describe.runIf(modes.includes('pid-namespace'))('pid-namespace mode', () => {
-  it('ends a setsid child when its host is SIGKILLed', async () => {
-    const processModule = resolve('dist/ituv/process.js');
-    expect(existsSync(processModule), 'run npm run build first').toBe(true);
-    const marker = newMarker();
-    const host = spawn(
-      process.execPath,
-      [
-        resolve('test/fixtures/ituv/host-runs-command.mjs'),
-        processModule,
-        `${detachedSleeper(marker)} & sleep 400`,
-      ],
-      { cwd: scratch, env: { PATH: process.env.PATH }, stdio: 'ignore' },
-    );
-    try {
-      await sleeperStarted(marker);
-      host.kill('SIGKILL');
-      expect(await survivors(marker)).toEqual([]);
-    } finally {
-      host.kill('SIGKILL');
-    }
-  });
+  // Before: the host's death left the whole tree running (nothing tied it to the host).
+  it.each(['command', 'agent', 'runner', 'step', 'service'])(
+    'ends a setsid child of a %s when its host is SIGKILLed',
+    async (kind) => {
+      const dist = resolve('dist');
+      expect(existsSync(join(dist, 'ituv/process.js')), 'run npm run build first').toBe(true);
+      const marker = newMarker();
+      const host = spawn(
+        process.execPath,
+        [
+          resolve('test/fixtures/ituv/host-runs-command.mjs'),
+          dist,
+          kind,
+          `${detachedSleeper(marker)} & sleep 400`,
+        ],
+        { cwd: scratch, env: { PATH: process.env.PATH }, stdio: 'ignore' },
+      );
+      try {
+        await sleeperStarted(marker);
+        host.kill('SIGKILL');
+        expect(await survivors(marker)).toEqual([]);
+      } finally {
+        host.kill('SIGKILL');
+      }
+    },
+  );
 
   it('runs the command in a fresh PID namespace', async () => {
     // PID 1 is Penguin's init shell; the command itself is its child.
     const result = await runCommand('echo $$', base);
     expect(result.stdout).toBe('2\n');
+  });
+});
+
+describe('probeContainment', () => {
+  it('falls back to the process group, saying why, when no namespace command works', () => {
+    const probed = probeContainment([['penguin-no-such-program', '--pid']]);
+    expect(probed.mode).toBe('process-group');
+    expect(probed.prefix).toEqual([]);
+    expect(probed.detail).toMatch(/^process group and reaper: PID namespaces unavailable \(.*ENOENT.*\)$/);
+  });
+
+  it('offers the user-namespace variants to a non-root user', () => {
+    const candidates = namespaceCandidates(1000).map((argv) => argv.join(' '));
+    expect(candidates).toEqual([
+      expect.stringContaining('unshare --user --map-current-user --pid --fork --kill-child'),
+      expect.stringContaining('unshare --user --map-root-user --pid --fork --kill-child'),
+    ]);
+    expect(candidates.every((line) => line.startsWith('setpriv --pdeathsig KILL '))).toBe(true);
   });
 });
 

@@ -3,7 +3,7 @@
 // itself is one of its PID namespace, meaningless outside), so a test can tell whether anything
 // outlived its phase and always cleans up after itself, even when the containment under test fails.
 import { randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 
 const markers = new Set<string>();
 
@@ -16,11 +16,23 @@ export function newMarker(): string {
 
 /**
  * Shell text that starts a detached child in its own session (escaping the process group) that
- * lives 400 s; its command line carries the marker. Append `&` yourself where wanted.
+ * lives 400 s; its command line carries the marker, and it touches a flag file once it has left the
+ * group. Append `&` yourself where wanted.
  */
 export function detachedSleeper(marker: string): string {
-  return `setsid sh -c 'sleep 400; : ${marker}'`;
+  return `setsid sh -c '${SLEEPER_SCRIPT(marker)}'`;
 }
+
+/**
+ * Shell text that waits until the detached child has left the process group, so a command that
+ * exits right after it reproduces the escape every time (not only when the child is quick).
+ */
+export function untilDetached(marker: string): string {
+  return `while [ ! -e ${flagFile(marker)} ]; do sleep 0.05; done`;
+}
+
+const flagFile = (marker: string): string => `/tmp/${marker}.detached`;
+const SLEEPER_SCRIPT = (marker: string): string => `touch ${flagFile(marker)}; sleep 400; : ${marker}`;
 
 /**
  * Host pids of live (non-zombie) processes whose command line or environment contains `marker`,
@@ -55,7 +67,7 @@ export function track(marker: string): string {
 export function sleeperPids(marker: string): number[] {
   return pidsWithMarker(marker).filter((pid) => {
     try {
-      return readFileSync(`/proc/${pid}/cmdline`, 'utf8') === `sh\0-c\0sleep 400; : ${marker}\0`;
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8') === `sh\0-c\0${SLEEPER_SCRIPT(marker)}\0`;
     } catch {
       return false;
     }
@@ -88,6 +100,7 @@ export async function sleeperStarted(marker: string, limitMs = 10_000): Promise<
 /** SIGKILLs everything any marker of this test file names: cleanup that works when a test failed. */
 export function killMarked(): void {
   for (const marker of markers) {
+    rmSync(flagFile(marker), { force: true });
     for (const pid of pidsWithMarker(marker)) {
       try {
         process.kill(pid, 'SIGKILL');

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runAgent } from '../../../src/ituv/agents/index.js';
 import type { AgentConfig, AgentRunInput } from '../../../src/ituv/agents/types.js';
-import { detachedSleeper, killMarked, newMarker, survivors, track } from '../orphans.js';
+import { detachedSleeper, untilDetached, killMarked, newMarker, survivors, track } from '../orphans.js';
 
 const AGENTS = resolve('test/fixtures/agents');
 let scratch: string;
@@ -195,7 +195,10 @@ describe('command agent', () => {
     // Before: the detached child kept stdout open, so an agent that finished at once timed out.
     const marker = newMarker();
     const run = input(workspace(), { timeoutMs: 15_000 });
-    const result = await runAgent(agent(`${detachedSleeper(marker)} & echo done`), run);
+    const result = await runAgent(
+      agent(`${detachedSleeper(marker)} & ${untilDetached(marker)}; echo done`),
+      run,
+    );
     expect(result.status).toBe('done');
     expect(await survivors(marker)).toEqual([]);
   });

@@ -22,7 +22,7 @@ import {
 } from '../../../src/ituv/recipe/isolation.js';
 import { runRecipe } from '../../../src/ituv/recipe/runner.js';
 import type { Transcript } from '../../../src/ituv/recipe/transcript.js';
-import { detachedSleeper, killMarked, newMarker, survivors } from '../orphans.js';
+import { detachedSleeper, untilDetached, killMarked, newMarker, survivors } from '../orphans.js';
 import { freePort, recipe, sandbox, SERVER_SCRIPT, type Sandbox } from './helpers.js';
 
 let box: Sandbox;
@@ -135,7 +135,11 @@ describe('runRecipe with network: false', () => {
   it('leaves nothing a step started running, setsid children included', async () => {
     const marker = newMarker();
     const result = await runRecipe(
-      recipe({ steps: [{ kind: 'shell', run: `${detachedSleeper(marker)} & echo started` }] }),
+      recipe({
+        steps: [
+          { kind: 'shell', run: `${detachedSleeper(marker)} & ${untilDetached(marker)}; echo started` },
+        ],
+      }),
       box.options({ network: false }),
     );
     expect(result.failure).toBeNull();

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RecipeService } from '../../../src/blueprint/model.js';
 import { runRecipe } from '../../../src/ituv/recipe/runner.js';
 import type { Transcript } from '../../../src/ituv/recipe/transcript.js';
-import { detachedSleeper, killMarked, newMarker, survivors, track } from '../orphans.js';
+import { detachedSleeper, untilDetached, killMarked, newMarker, survivors, track } from '../orphans.js';
 import { freePort, recipe, sandbox, SERVER_SCRIPT, type Sandbox } from './helpers.js';
 
 let box: Sandbox;
@@ -408,7 +408,10 @@ describe('runRecipe', () => {
           ready: `http://127.0.0.1:${port}/health`,
         },
         steps: [
-          { kind: 'shell', run: `${detachedSleeper(stepMarker)} & echo started` },
+          {
+            kind: 'shell',
+            run: `${detachedSleeper(stepMarker)} & ${untilDetached(stepMarker)}; echo started`,
+          },
           { kind: 'shell', run: `${detachedSleeper(stepMarker)} & sleep 400`, timeout_sec: 1 },
         ],
       }),

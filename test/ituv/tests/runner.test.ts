@@ -15,7 +15,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { TestCaseResult } from '../../../src/ituv/results.js';
 import { MAX_REPORT_BYTES, runTests, type RunTestsOptions } from '../../../src/ituv/tests/runner.js';
-import { detachedSleeper, killMarked, newMarker, survivors } from '../orphans.js';
+import { detachedSleeper, untilDetached, killMarked, newMarker, survivors } from '../orphans.js';
 
 const FIXTURES = resolve('test/fixtures/test-runner');
 const REPO_NODE_MODULES = resolve('node_modules');
@@ -294,7 +294,10 @@ describe('runTests containment', () => {
     const marker = newMarker();
     const result = await runTests(
       task('BOOK-1'),
-      options(ws, { command: `${detachedSleeper(marker)} & echo '${ok}' > {junit}`, timeoutMs: 15_000 }),
+      options(ws, {
+        command: `${detachedSleeper(marker)} & ${untilDetached(marker)}; echo '${ok}' > {junit}`,
+        timeoutMs: 15_000,
+      }),
     );
     // Before: the detached child held stdout, so the run waited for the timeout and failed.
     expect(result.failure).toBeNull();
