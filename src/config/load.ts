@@ -1,7 +1,8 @@
 // Loads penguin.yaml (DESIGN §2): file values, then PENGUIN_<SECTION>_<KEY> environment overrides,
 // then the schema's defaults. Every problem becomes one UsageError sentence that names where the bad
-// value came from: the file and line, or the environment variable.
-import { existsSync, readFileSync } from 'node:fs';
+// value came from: the file and line, or the environment variable. Like blueprints, the file's size
+// and its YAML alias count are limited, so a hostile file is refused in milliseconds.
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
 import { isMap, isPair, isScalar, LineCounter, parse as parseYaml, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
@@ -9,6 +10,10 @@ import { UsageError } from '../errors.js';
 import { DEFAULT_CONFIG, penguinConfigSchema, type PenguinConfig } from './schema.js';
 
 export const CONFIG_FILE_NAMES = ['penguin.yaml', 'penguin.yml'] as const;
+/** A configuration, not a data dump: larger files are refused before they are read. */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+/** Alias expansions allowed (the yaml library's guard against "billion laughs"), as for blueprints. */
+export const MAX_CONFIG_ALIAS_COUNT = 100;
 
 type Path = (string | number)[];
 type Json = Record<string, unknown>;
@@ -45,16 +50,42 @@ interface ConfigDocument {
 
 function readConfigDocument(file: string): ConfigDocument {
   const name = displayName(file);
-  const text = readFileSync(file, 'utf8');
+  const tooLarge = (bytes: number): UsageError =>
+    new UsageError(`${name} is ${mebibytes(bytes)}; the configuration is limited to 1 MiB`);
+  let bytes: Buffer;
+  try {
+    const size = statSync(file).size;
+    if (size > MAX_CONFIG_BYTES) throw tooLarge(size);
+    bytes = readFileSync(file);
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(
+      `${name} cannot be read (${(error as NodeJS.ErrnoException).code ?? firstLine(error)})`,
+    );
+  }
+  // The size may have changed between stat and read.
+  if (bytes.length > MAX_CONFIG_BYTES) throw tooLarge(bytes.length);
+  const text = bytes.toString('utf8');
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const error = doc.errors[0];
   if (error !== undefined) {
     const line = lines.linePos(error.pos[0]).line;
-    const reason = error.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '') ?? 'invalid YAML';
+    const first = error.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '') ?? 'invalid YAML';
+    // The parser reports runaway nesting as its own stack overflow.
+    const reason = /call stack/i.test(first) ? 'it is nested too deeply' : first;
     throw new UsageError(`${name}:${line}: invalid YAML: ${reason}`);
   }
-  const value: unknown = doc.toJS();
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: MAX_CONFIG_ALIAS_COUNT });
+  } catch (error) {
+    // toJS throws for an alias bomb (ReferenceError) or an alias it cannot resolve.
+    const reason = /excessive alias count/i.test(firstLine(error))
+      ? `its aliases expand too far (more than ${MAX_CONFIG_ALIAS_COUNT} alias uses)`
+      : firstLine(error);
+    throw new UsageError(`${name}: invalid YAML: ${reason}`);
+  }
   if (value === null || value === undefined) return { doc, lines, value: {} };
   if (typeof value !== 'object' || Array.isArray(value)) {
     throw new UsageError(
@@ -228,6 +259,10 @@ function displayName(file: string | null): string {
   if (file === null) return 'configuration';
   const rel = relative(process.cwd(), file);
   return rel.startsWith('..') || isAbsolute(rel) ? file : rel;
+}
+
+function mebibytes(bytes: number): string {
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
 }
 
 function firstLine(error: unknown): string {

@@ -145,4 +145,37 @@ describe('loadConfig', () => {
       /penguin\.yaml:3: scheduler must be a mapping \(got 5\)/,
     );
   });
+
+  it('refuses a YAML alias bomb with the file named, instead of an internal error', () => {
+    const levels = ['a: &a ["x", "x", "x", "x", "x", "x", "x", "x", "x"]'];
+    for (const [prev, next] of [
+      ['a', 'b'],
+      ['b', 'c'],
+      ['c', 'd'],
+      ['d', 'e'],
+      ['e', 'f'],
+      ['f', 'g'],
+    ]) {
+      levels.push(`${next}: &${next} [${Array(9).fill(`*${prev}`).join(', ')}]`);
+    }
+    write(`${levels.join('\n')}\n`);
+    expect(errorOf(() => loadConfig(root, {})).message).toBe(
+      `${join(root, 'penguin.yaml')}: invalid YAML: its aliases expand too far (more than 100 alias uses)`,
+    );
+  });
+
+  it('refuses a file over 1 MiB before reading it', () => {
+    write(`# ${'x'.repeat(40 * 1024 * 1024)}\n`);
+    // Before: read and parsed whole (97 s, 2.9 GB); now refused from its size alone.
+    expect(errorOf(() => loadConfig(root, {})).message).toBe(
+      `${join(root, 'penguin.yaml')} is 40.0 MiB; the configuration is limited to 1 MiB`,
+    );
+  });
+
+  it('refuses YAML nested too deeply with the file and line', () => {
+    write(`scheduler: ${'['.repeat(20_000)}${']'.repeat(20_000)}\n`);
+    expect(errorOf(() => loadConfig(root, {})).message).toBe(
+      `${join(root, 'penguin.yaml')}:1: invalid YAML: it is nested too deeply`,
+    );
+  });
 });

@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { WorkflowStatus } from '../../src/orchestration/backend.js';
 import { assertBuilt, FIXTURES, runJson, tempDir, syncedWorkspace } from './run-cli.js';
 import { spawnCli, waitUntil, type BackgroundCli } from './spawn-cli.js';
+import { pidsWithMarker } from '../ituv/orphans.js';
 
 // The CLI prints WorkflowStatus as JSON: the tests read it with the product's own type.
 type WorkflowJson = WorkflowStatus;
@@ -194,14 +195,11 @@ describe('a run steered from several terminals', () => {
     expect(t1.stderr()).toContain(`penguin workflow resume ${id}`);
     // No lease to wait out: the run has no owner any more, and the agent's process tree is gone.
     expect(status(dir, id).owner).toBeNull();
-    await waitUntil('the interrupted agent to be gone', () => {
-      try {
-        process.kill(agentPid, 0);
-        return undefined;
-      } catch {
-        return true;
-      }
-    });
+    // The pid the agent logged is one of its PID namespace; find it from the host by its environment.
+    expect(agentPid).toBeGreaterThan(0);
+    await waitUntil('the interrupted agent to be gone', () =>
+      pidsWithMarker(`PENGUIN_WORKFLOW_ID=${id}`).length === 0 ? true : undefined,
+    );
 
     const resume = runJson<WorkflowJson>(['workflow', 'resume', id], { cwd: dir });
     expect(resume.status, resume.stderr).toBe(0);

@@ -117,6 +117,9 @@ export class ScriptedExecutor implements PhaseExecutor {
         signal: ctx.signal,
         timeoutMs: ctx.timeoutMs,
         killGraceMs: 200,
+        // The phase script reports its own pid, which only means something on the host outside a
+        // PID namespace; these tests are about the engine, containment has its own (test/ituv).
+        containment: 'process-group',
         onOutput: (stream, text) => ctx.emit('agent.output', { stream, text }),
       },
     );

@@ -1,21 +1,31 @@
 // A `command` agent: any coding-agent CLI run as a shell command in the workspace root, with the
 // prompt on stdin and in $PENGUIN_PROMPT_FILE. The agent may report through $PENGUIN_RESULT_FILE;
-// otherwise its exit code decides.
+// otherwise its exit code decides. Its output goes to stdout.log/stderr.log as it comes; only a
+// capped tail is held for the summary, and live output is rate-limited (the logs have it all).
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { filesChangedBetween, snapshotDirtyFiles } from '../git.js';
-import { describeOutcome, killProcessGroup, runCommand, type RunCommandResult } from '../process.js';
+import {
+  describeOutcome,
+  killProcessGroup,
+  reapMarked,
+  runCommand,
+  type RunCommandResult,
+} from '../process.js';
 import { AGENT_STATUSES, type AgentResult, type ArtifactFile } from '../results.js';
 import type { AgentConfig, AgentRunInput } from './types.js';
 
-/** What an agent may write to $PENGUIN_RESULT_FILE; unknown keys are ignored. */
-/** Holds the running agent's process group id; removed when the run ends normally. */
+/**
+ * Holds the running agent's process group id (and, in process-group containment, the marker its
+ * processes carry), one per line; removed when the run ends normally.
+ */
 export const AGENT_PGID_FILE = 'agent.pgid';
 
 /**
  * Ends agents that outlived a crashed host: any earlier attempt directory of the workflow that
- * still holds an agent.pgid file belonged to a run that never finished, so its group is killed.
+ * still holds an agent.pgid file belonged to a run that never finished, so its group (and every
+ * process with its marker) is killed. In a PID namespace the host's death already ended them.
  * Returns the group ids it signalled.
  */
 export function endOrphanedAgents(workflowRunsDir: string, except: string): number[] {
@@ -24,11 +34,13 @@ export function endOrphanedAgents(workflowRunsDir: string, except: string): numb
   for (const entry of readdirSync(workflowRunsDir)) {
     const file = join(workflowRunsDir, entry, AGENT_PGID_FILE);
     if (join(workflowRunsDir, entry) === except || !existsSync(file)) continue;
-    const pgid = Number(readFileSync(file, 'utf8').trim());
+    const [pgidLine, marker] = readFileSync(file, 'utf8').trim().split('\n');
+    const pgid = Number(pgidLine);
     if (Number.isInteger(pgid) && pgid > 1) {
       killProcessGroup(pgid, 'SIGKILL');
       ended.push(pgid);
     }
+    if (marker) reapMarked(marker.trim());
     rmSync(file, { force: true });
   }
   return ended;
@@ -44,6 +56,9 @@ export type AgentResultFile = z.infer<typeof agentResultFileSchema>;
 
 /** How much of the agent's output goes into a failure summary. */
 const OUTPUT_TAIL_CHARS = 800;
+/** Live output may burst this much, then flows at LIVE_BYTES_PER_SECOND; the rest is only in the logs. */
+const LIVE_BURST_BYTES = 1024 * 1024;
+const LIVE_BYTES_PER_SECOND = 64 * 1024;
 
 export async function runCommandAgent(agent: AgentConfig, input: AgentRunInput): Promise<AgentResult> {
   const started = Date.now();
@@ -74,6 +89,9 @@ export async function runCommandAgent(agent: AgentConfig, input: AgentRunInput):
   }
 
   const before = await snapshotDirtyFiles(input.workspaceRoot);
+  const stdoutPath = join(input.outputDir, 'stdout.log');
+  const stderrPath = join(input.outputDir, 'stderr.log');
+  const live = input.onOutput ? new LiveOutput(input.onOutput) : null;
   const outcome = await runCommand(command, {
     cwd: input.workspaceRoot,
     env: {
@@ -86,18 +104,19 @@ export async function runCommandAgent(agent: AgentConfig, input: AgentRunInput):
     },
     input: input.prompt,
     timeoutMs: input.timeoutMs,
+    stdoutFile: stdoutPath,
+    stderrFile: stderrPath,
     ...(input.signal ? { signal: input.signal } : {}),
-    ...(input.onOutput ? { onOutput: input.onOutput } : {}),
-    // If this host dies, the agent's group outlives it; the file lets the next attempt end it.
-    onSpawn: (pgid) => writeFileSync(join(input.outputDir, AGENT_PGID_FILE), String(pgid)),
+    ...(live ? { onOutput: live.push } : {}),
+    // Outside a PID namespace the agent's processes outlive a killed host; the file lets the next
+    // attempt end them.
+    onSpawn: (pgid, marker) =>
+      writeFileSync(join(input.outputDir, AGENT_PGID_FILE), marker ? `${pgid}\n${marker}\n` : `${pgid}\n`),
   });
+  live?.end();
   rmSync(join(input.outputDir, AGENT_PGID_FILE), { force: true });
   const after = await snapshotDirtyFiles(input.workspaceRoot);
 
-  const stdoutPath = join(input.outputDir, 'stdout.log');
-  const stderrPath = join(input.outputDir, 'stderr.log');
-  writeFileSync(stdoutPath, outcome.stdout);
-  writeFileSync(stderrPath, outcome.stderr);
   artifacts.push(
     { name: 'stdout.log', path: stdoutPath, kind: 'log' },
     { name: 'stderr.log', path: stderrPath, kind: 'log' },
@@ -181,4 +200,45 @@ function tail(output: string, prefix: string): string {
   const trimmed = output.trim();
   if (!trimmed) return '';
   return prefix + (trimmed.length > OUTPUT_TAIL_CHARS ? `…${trimmed.slice(-OUTPUT_TAIL_CHARS)}` : trimmed);
+}
+
+/**
+ * Forwards live output at a bounded rate (a token bucket: a burst, then a steady flow), so an agent
+ * that floods its stdout cannot flood the event log too. What is held back is counted and said.
+ */
+class LiveOutput {
+  private tokens = LIVE_BURST_BYTES;
+  private last = Date.now();
+  private skipped = 0;
+
+  constructor(private readonly forward: (stream: 'stdout' | 'stderr', chunk: string) => void) {}
+
+  readonly push = (stream: 'stdout' | 'stderr', chunk: string): void => {
+    const now = Date.now();
+    this.tokens = Math.min(
+      LIVE_BURST_BYTES,
+      this.tokens + ((now - this.last) / 1000) * LIVE_BYTES_PER_SECOND,
+    );
+    this.last = now;
+    const size = Buffer.byteLength(chunk);
+    if (size > this.tokens) {
+      this.skipped += size;
+      return;
+    }
+    this.tokens -= size;
+    this.forward(stream, this.notice() + chunk);
+  };
+
+  /** Says how much was held back, if anything was, once the agent has ended. */
+  end(): void {
+    const notice = this.notice();
+    if (notice) this.forward('stderr', notice);
+  }
+
+  private notice(): string {
+    if (this.skipped === 0) return '';
+    const text = `\n[penguin: ${this.skipped} bytes of output not shown live; stdout.log and stderr.log have everything]\n`;
+    this.skipped = 0;
+    return text;
+  }
 }

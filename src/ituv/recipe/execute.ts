@@ -10,8 +10,9 @@ import { checkArtifactPatterns, collectArtifacts } from './artifacts.js';
 import { buildBaseEnv, createMasker, maskDeep, secretValues } from './environment.js';
 import { DEFAULT_READY_TIMEOUT_SEC, type RecipeRunOptions } from './options.js';
 import { startService, waitUntilReady, type StartedService } from './service.js';
-import { firstCommandWord, shortText } from './shell.js';
-import { formatSeconds, refuseCommand, runStep, type LastResponse } from './steps.js';
+import { refuseCommandLine } from './guard.js';
+import { shortText } from './shell.js';
+import { formatSeconds, runStep, type LastResponse } from './steps.js';
 import { expandRecord, expandString, UnknownTemplateNameError, type TemplateScope } from './template.js';
 import {
   writeServiceLog,
@@ -34,7 +35,8 @@ export async function executeRecipe(
   const timeoutMs = Math.max(0, (recipe.timeout_sec ?? options.timeoutSec) * 1000);
   const deadline = started + timeoutMs;
   const sourceEnv = options.sourceEnv ?? process.env;
-  const mask = createMasker(secretValues(sourceEnv, options.passEnv));
+  const secrets = secretValues(sourceEnv, options.passEnv);
+  const mask = createMasker(secrets);
   await mkdir(options.transcriptDir, { recursive: true });
   const scratchDir = await mkdtemp(join(tmpdir(), 'penguin-recipe-'));
   const home = join(scratchDir, 'home');
@@ -75,7 +77,7 @@ export async function executeRecipe(
       } catch (error) {
         failure = `the service cannot be expanded: ${templateMessage(error)}`;
       }
-      if (failure === null) failure = checkService(command, ready, options.allowCommands);
+      if (failure === null) failure = await checkService(command, ready, options.allowCommands);
       if (failure === null && serviceState) {
         if (ready !== null && isUrl(ready)) baseUrl = new URL(ready).origin;
         service = startService(spec, command, serviceEnv, options.workspaceRoot);
@@ -184,6 +186,15 @@ export async function executeRecipe(
   }
 
   const artifacts: ArtifactFile[] = [];
+  // Collected before the transcript is written, so it can say what was left out and why.
+  const collected =
+    checkArtifactPatterns(recipe.artifacts) === null
+      ? await collectArtifacts(
+          options.workspaceRoot,
+          recipe.artifacts,
+          secrets.length > 0 ? { mask, dir: join(options.transcriptDir, 'artifacts') } : null,
+        )
+      : { artifacts: [], leftOut: [] };
   const transcript: Transcript = {
     recipe: recipe.name,
     started_at: startedAt,
@@ -194,6 +205,7 @@ export async function executeRecipe(
     env_names: Object.keys(recipeEnv).sort(),
     service: serviceTranscript,
     steps: transcriptSteps,
+    ...(collected.leftOut.length > 0 ? { artifacts_left_out: collected.leftOut } : {}),
   };
   artifacts.push({
     name: 'transcript.json',
@@ -207,9 +219,7 @@ export async function executeRecipe(
       kind: 'log',
     });
   }
-  if (checkArtifactPatterns(recipe.artifacts) === null) {
-    artifacts.push(...(await collectArtifacts(options.workspaceRoot, recipe.artifacts)));
-  }
+  artifacts.push(...collected.artifacts);
   // Paths and the isolation report hold no recipe output; everything else is masked.
   return {
     recipe: recipe.name,
@@ -238,14 +248,14 @@ function isUrl(text: string): boolean {
 }
 
 /** Why the service may not start (not allow-listed, bad ready URL), or null. */
-function checkService(
+async function checkService(
   command: string,
   ready: string | null,
   allowCommands: readonly string[],
-): string | null {
+): Promise<string | null> {
   const refused =
-    refuseCommand(firstCommandWord(command), allowCommands) ??
-    (ready !== null && !isUrl(ready) ? refuseCommand(firstCommandWord(ready), allowCommands) : null);
+    (await refuseCommandLine(command, allowCommands)) ??
+    (ready !== null && !isUrl(ready) ? await refuseCommandLine(ready, allowCommands) : null);
   if (refused !== null) return `the service ${refused}`;
   if (ready !== null && isUrl(ready) && !URL.canParse(ready))
     return `the service's ready URL \`${ready}\` is not a valid URL`;

@@ -1,11 +1,12 @@
 // network: false — the whole recipe (service, steps, and the http steps' own requests) runs in a child
 // Node process inside new Linux network, mount and PID namespaces: only a loopback interface, /sys
-// remounted so it lists only that interface, and nothing survives the child (when the namespace's
-// init exits, the kernel kills the rest). Where namespaces are unavailable the caller says so.
-import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+// remounted so it lists only that interface, a private empty /tmp (so host unix sockets and files
+// there are out of reach), and nothing survives the child (when the namespace's init exits, the
+// kernel kills the rest). Where namespaces are unavailable the caller says so.
+import { existsSync, realpathSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { dirname, isAbsolute, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Recipe } from '../../blueprint/model.js';
 import { runCommand, startProcess } from '../process.js';
@@ -20,19 +21,61 @@ export type NamespaceSupport = { available: true; prefix: string[] } | { availab
 export const ISOLATED: NetworkIsolation = {
   requested: true,
   applied: true,
-  detail: 'linux network namespace: only the loopback interface',
+  detail: 'linux network namespace: only the loopback interface; a private /tmp',
 };
 
 const UNSHARE = ['unshare', '--net', '--mount', '--pid', '--fork', '--mount-proc'];
 
+/** Directories under /tmp the run needs (workspace, transcripts, Penguin itself), one per line. */
+export const TMP_KEEP_VARIABLE = 'PENGUIN_TMP_KEEP';
+
 // Runs inside the namespaces: bring loopback up (ip, else ifconfig), remount /sys so interface
-// listings match the namespace (best effort), then exec the real command ("$@").
+// listings match the namespace (best effort), mount an empty /tmp of its own and bind back into it
+// only the directories the run needs (reached through the old /tmp, which the shell's working
+// directory still holds after the mount; --no-canonicalize keeps mount from resolving `./x` to the
+// new /tmp), then exec the real command ("$@") where it started.
 const INNER_SCRIPT = [
   'if PATH="$PATH:/usr/sbin:/sbin" ip link set lo up 2>/dev/null || PATH="$PATH:/usr/sbin:/sbin" ifconfig lo up 2>/dev/null; then :;',
   'else echo "penguin: could not bring the loopback interface up (neither ip nor ifconfig worked)" >&2; exit 97; fi;',
   'mount -t sysfs sysfs /sys 2>/dev/null || true;',
+  'start=$(pwd); cd /tmp || exit 96;',
+  'if mount -t tmpfs -o mode=1777 penguin-tmp /tmp; then :;',
+  'else echo "penguin: could not mount a private /tmp" >&2; exit 96; fi;',
+  `set -f; IFS='
+'; for keep in $${TMP_KEEP_VARIABLE}; do`,
+  'mkdir -p "/tmp/$keep" && mount --no-canonicalize --bind "./$keep" "/tmp/$keep" ||',
+  '{ echo "penguin: could not keep /tmp/$keep in the private /tmp" >&2; exit 96; };',
+  `done; unset IFS ${TMP_KEEP_VARIABLE}; set +f; cd "$start" || exit 96;`,
   'exec "$@"',
 ].join(' ');
+
+/**
+ * The directories under /tmp that must stay visible in the private /tmp, relative to /tmp, outermost
+ * only. Anything not under /tmp is visible anyway.
+ */
+export function tmpKeeps(paths: readonly string[]): string[] {
+  let tmp: string;
+  try {
+    tmp = realpathSync('/tmp');
+  } catch {
+    return [];
+  }
+  const inside = paths
+    .map((path) => {
+      try {
+        return relative(tmp, realpathSync(path));
+      } catch {
+        return null;
+      }
+    })
+    .filter((rel): rel is string => rel !== null && !rel.startsWith('..') && !isAbsolute(rel))
+    .map((rel) => (rel === '' ? '.' : rel))
+    .sort();
+  return inside.filter(
+    (rel, i) =>
+      !inside.slice(0, i).some((outer) => outer === '.' || rel === outer || rel.startsWith(`${outer}/`)),
+  );
+}
 
 /** The command line that runs `args` inside fresh namespaces. */
 export function isolatedCommand(prefix: readonly string[], args: readonly string[]): string {
@@ -93,6 +136,17 @@ export function resolveChildEntry(): string | null {
   return existsSync(built) ? built : null;
 }
 
+/** The directory holding package.json above `file` (Penguin's own install), else the file's directory. */
+function packageRootOf(file: string): string {
+  let dir = dirname(file);
+  while (!existsSync(join(dir, 'package.json'))) {
+    const parent = dirname(dir);
+    if (parent === dir) return dirname(file);
+    dir = parent;
+  }
+  return dir;
+}
+
 /** How long a cancelled child may take to tear down and report before it is killed. */
 const CANCEL_GRACE_MS = 10_000;
 
@@ -107,7 +161,9 @@ export async function runIsolated(
   entry: string,
 ): Promise<RecipeRunResult> {
   const started = Date.now();
-  const dir = await mkdtemp(join(tmpdir(), 'penguin-netns-'));
+  // The control files live beside the transcript: the child's /tmp is not the host's.
+  await mkdir(options.transcriptDir, { recursive: true });
+  const dir = await mkdtemp(join(options.transcriptDir, '.isolated-'));
   try {
     const resultFile = join(dir, 'result.json');
     const inputFile = join(dir, 'input.json');
@@ -131,6 +187,12 @@ export async function runIsolated(
     const sourceEnv = options.sourceEnv ?? process.env;
     const env: Record<string, string | undefined> = { PATH: sourceEnv.PATH, LANG: sourceEnv.LANG };
     for (const name of options.passEnv) env[name] = sourceEnv[name];
+    env[TMP_KEEP_VARIABLE] = tmpKeeps([
+      options.workspaceRoot,
+      options.transcriptDir,
+      packageRootOf(entry),
+      dirname(process.execPath),
+    ]).join('\n');
     const timeoutMs = (recipe.timeout_sec ?? options.timeoutSec) * 1000 + CHILD_SLACK_MS;
     const child = startProcess(isolatedCommand(prefix, [process.execPath, entry, inputFile]), {
       cwd: options.workspaceRoot,

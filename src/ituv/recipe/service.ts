@@ -29,21 +29,46 @@ export function startService(
   workspaceRoot: string,
 ): StartedService {
   const cwd = resolve(workspaceRoot, service.cwd ?? '.');
-  let log = '';
+  const log = new TailLog(MAX_LOG_CHARS);
   let ended: RunCommandResult | null = null;
   const running = startProcess(command, {
     cwd,
     env,
     killGraceMs: 2_000,
-    onOutput: (_stream, chunk) => {
-      log += chunk;
-      if (log.length > MAX_LOG_CHARS) log = log.slice(log.length - MAX_LOG_CHARS);
-    },
+    // Nothing of the service's own output is kept in memory beyond the log's tail.
+    captureBytes: 0,
+    onOutput: (_stream, chunk) => log.push(chunk),
   });
   void running.exited.then((result) => {
     ended = result;
   });
-  return { command, cwd, process: running, log: () => log, exitResult: () => ended };
+  return { command, cwd, process: running, log: () => log.text(), exitResult: () => ended };
+}
+
+/** The last `limit` characters of what was pushed, without copying the whole tail on every push. */
+class TailLog {
+  private readonly chunks: string[] = [];
+  private length = 0;
+  private dropped = 0;
+
+  constructor(private readonly limit: number) {}
+
+  push(chunk: string): void {
+    this.chunks.push(chunk);
+    this.length += chunk.length;
+    while (this.chunks.length > 1 && this.length - (this.chunks[0]?.length ?? 0) >= this.limit) {
+      const first = this.chunks.shift() ?? '';
+      this.length -= first.length;
+      this.dropped += first.length;
+    }
+  }
+
+  text(): string {
+    const joined = this.chunks.join('');
+    const cut = Math.max(0, joined.length - this.limit);
+    const note = this.dropped + cut > 0 ? `(${this.dropped + cut} characters truncated)\n` : '';
+    return note + joined.slice(cut);
+  }
 }
 
 export interface ReadinessCheck {

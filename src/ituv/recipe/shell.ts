@@ -1,6 +1,5 @@
-// Small shell helpers: quoting arguments into `sh -c` command lines and finding the program a
-// command line runs (for `usage_runner.allow_commands`).
-import { basename } from 'node:path';
+// Small shell helpers: quoting arguments into `sh -c` command lines, and the lines of a text that
+// failure messages quote.
 
 /** Quotes one argument for POSIX sh. */
 export function shellQuote(argument: string): string {
@@ -11,26 +10,6 @@ export function shellQuote(argument: string): string {
 /** Quotes and joins arguments into one command line. */
 export function shellJoin(args: readonly string[]): string {
   return args.map(shellQuote).join(' ');
-}
-
-/**
- * The basename of the first program a command line runs: leading `NAME=value` assignments are
- * skipped and quotes removed, so `FOO=1 /usr/bin/curl -s x` runs `curl`. Null for an empty line.
- */
-export function firstCommandWord(command: string): string | null {
-  let rest = command.trimStart();
-  for (;;) {
-    const assignment = /^[A-Za-z_][A-Za-z0-9_]*=(?:'[^']*'|"[^"]*"|[^\s;|&<>()]*)\s+/.exec(rest);
-    if (!assignment) break;
-    rest = rest.slice(assignment[0].length);
-  }
-  const word = /^(?:'[^']*'|"[^"]*"|[^\s;|&<>()'"])+/.exec(rest)?.[0];
-  if (!word) return null;
-  const unquoted = word.replace(
-    /'([^']*)'|"([^"]*)"/g,
-    (_m, single: string | undefined, double: string | undefined) => single ?? double ?? '',
-  );
-  return unquoted === '' ? null : basename(unquoted);
 }
 
 /** The last non-empty line of a text (e.g. the exception line of a traceback). */

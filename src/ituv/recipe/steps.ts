@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import type { RecipeStep } from '../../blueprint/model.js';
 import { runCommand, type RunCommandResult } from '../process.js';
 import { compileTextExpectation, getJsonPath, InvalidExpectationError, jsonSubsetMismatch } from './match.js';
-import { firstCommandWord, lastLine, shellJoin } from './shell.js';
+import { refuseCommand, refuseCommandLine } from './guard.js';
+import { lastLine, shellJoin } from './shell.js';
 import {
   expandDeep,
   expandRecord,
@@ -85,13 +86,6 @@ export async function runStep(ctx: StepRunContext): Promise<StepOutcome> {
   }
 }
 
-/** The reason a program may not run, or null; an empty allow list allows everything. */
-export function refuseCommand(program: string | null, allowCommands: readonly string[]): string | null {
-  if (allowCommands.length === 0) return null;
-  if (program !== null && allowCommands.includes(program)) return null;
-  return `runs \`${program ?? ''}\`, which is not in usage_runner.allow_commands`;
-}
-
 export function formatSeconds(ms: number): string {
   return `${Number((ms / 1000).toFixed(1))} s`;
 }
@@ -111,7 +105,7 @@ function timeoutReason(ctx: StepRunContext): string {
 
 async function runShellStep(ctx: StepRunContext): Promise<StepOutcome> {
   const command = expandString(ctx.step.run, scopeOf(ctx));
-  const refused = refuseCommand(firstCommandWord(command), ctx.allowCommands);
+  const refused = await refuseCommandLine(command, ctx.allowCommands);
   if (refused) return { failure: refused, ran: command, timedOut: false };
   const env = stepEnv(ctx);
   const result = await runCommand(command, {

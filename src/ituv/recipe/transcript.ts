@@ -52,6 +52,8 @@ export interface Transcript {
   env_names: string[];
   service: TranscriptService | null;
   steps: TranscriptStep[];
+  /** Artifact matches that were not collected, and why (e.g. a text file too large to mask). */
+  artifacts_left_out?: { name: string; reason: string }[];
 }
 
 export function clip(text: string): string {

@@ -1,7 +1,8 @@
 // The TEST phase (DESIGN §5): select the task's tests, run the configured or detected runner with a
 // machine-readable report, and judge per test case. Fails closed: anything short of a report that
-// shows at least one selected test ran and none failed is a failure with a reason.
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// shows at least one selected test ran and none failed is a failure with a reason. The runner's
+// output is streamed to stdout.log/stderr.log; reports are read only up to a size limit.
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import type { Task } from '../../project/model.js';
 import { describeOutcome, runCommand, type RunCommandResult } from '../process.js';
@@ -34,6 +35,8 @@ export interface RunTestsOptions {
 /** Failing case names listed in a failure line before "and N more". */
 const NAMES_SHOWN = 5;
 const OUTPUT_TAIL_CHARS = 1_500;
+/** A report (JUnit, jest JSON, go's test2json on stdout) larger than this is not read into memory. */
+export const MAX_REPORT_BYTES = 64 * 1024 * 1024;
 
 export async function runTests(
   task: Pick<Task, 'blueprint_id' | 'tests'>,
@@ -73,20 +76,32 @@ export async function runTests(
   const configuredReport = planned.configuredReport;
   if (configuredReport) rmSync(configuredReport, { force: true });
 
+  const stdoutPath = join(options.outputDir, 'stdout.log');
+  const stderrPath = join(options.outputDir, 'stderr.log');
   const outcome = await runCommand(run.command, {
     cwd: options.workspaceRoot,
     env: options.env ?? { ...process.env },
     timeoutMs: options.timeoutMs,
+    stdoutFile: stdoutPath,
+    stderrFile: stderrPath,
     ...(options.signal ? { signal: options.signal } : {}),
   });
 
-  const artifacts = writeLogs(options.outputDir, outcome);
+  const artifacts: ArtifactFile[] = [
+    { name: 'stdout.log', path: stdoutPath, kind: 'log' },
+    { name: 'stderr.log', path: stderrPath, kind: 'log' },
+  ];
   // A configured command's own report location is copied in, so the evidence outlives the next run.
   if (configuredReport && existsSync(configuredReport)) copyFileSync(configuredReport, junitPath);
   if (existsSync(junitPath)) artifacts.push({ name: 'junit.xml', path: junitPath, kind: 'junit' });
   if (existsSync(jestPath)) artifacts.push({ name: 'jest.json', path: jestPath, kind: 'file' });
 
-  const report = readReport(run, outcome, { id, workspaceRoot: options.workspaceRoot, junitPath });
+  const report = readReport(run, outcome, {
+    id,
+    workspaceRoot: options.workspaceRoot,
+    junitPath,
+    stdoutPath,
+  });
   const cases = report.cases;
   const counts = countCases(cases);
   const done = (passed: boolean, failure: string | null): TestRunResult =>
@@ -175,32 +190,43 @@ interface Report {
 function readReport(
   run: RunnerCommand,
   outcome: RunCommandResult,
-  context: { id: string; workspaceRoot: string; junitPath: string },
+  context: { id: string; workspaceRoot: string; junitPath: string; stdoutPath: string },
 ): Report {
   const crashed = (what: string): Report => ({
     cases: [],
     problem: `${describeOutcome(outcome)} without writing ${what}${tail(outcome.stderr || outcome.stdout)}`,
   });
+  const what =
+    run.format === 'junit' ? 'JUnit XML' : run.format === 'jest-json' ? 'jest report' : 'go test output';
+  // go reports on stdout, which went to stdout.log; a configured command's report was copied to junitPath.
+  const path =
+    run.format === 'go-json'
+      ? context.stdoutPath
+      : run.format === 'junit'
+        ? context.junitPath
+        : (run.reportPath ?? '');
   try {
+    if (run.format !== 'go-json' && !existsSync(path))
+      return crashed(run.format === 'junit' ? `JUnit XML to ${run.reportPath}` : `its report to ${path}`);
+    const size = statSync(path).size;
+    if (size > MAX_REPORT_BYTES) {
+      return {
+        cases: [],
+        problem: `the ${what} in ${path} is larger than the ${mebibytes(MAX_REPORT_BYTES)} Penguin reads (${size} bytes)`,
+      };
+    }
+    const text = readFileSync(path, 'utf8');
     if (run.format === 'go-json') {
-      const cases = parseGoTestEvents(outcome.stdout, context.id);
+      const cases = parseGoTestEvents(text, context.id);
       if (cases.length === 0 && outcome.exitCode !== 0) return crashed('test results');
       return { cases, problem: null };
     }
-    // A configured command's report was copied to junitPath already.
-    const path = run.format === 'junit' ? context.junitPath : (run.reportPath ?? '');
-    if (!existsSync(path))
-      return crashed(run.format === 'junit' ? `JUnit XML to ${run.reportPath}` : `its report to ${path}`);
-    const text = readFileSync(path, 'utf8');
     const cases =
       run.format === 'junit'
         ? parseJunit(text, context.id)
         : parseJestReport(text, context.id, context.workspaceRoot);
     return { cases, problem: null };
   } catch (error) {
-    const what =
-      run.format === 'junit' ? 'JUnit XML' : run.format === 'jest-json' ? 'jest report' : 'go test output';
-    const path = run.format === 'junit' ? context.junitPath : (run.reportPath ?? 'stdout');
     return {
       cases: [],
       problem: `could not read the ${what} in ${path}: ${error instanceof Error ? error.message : String(error)}`,
@@ -208,15 +234,8 @@ function readReport(
   }
 }
 
-function writeLogs(outputDir: string, outcome: RunCommandResult): ArtifactFile[] {
-  const stdoutPath = join(outputDir, 'stdout.log');
-  const stderrPath = join(outputDir, 'stderr.log');
-  writeFileSync(stdoutPath, outcome.stdout);
-  writeFileSync(stderrPath, outcome.stderr);
-  return [
-    { name: 'stdout.log', path: stdoutPath, kind: 'log' },
-    { name: 'stderr.log', path: stderrPath, kind: 'log' },
-  ];
+function mebibytes(bytes: number): string {
+  return `${Number((bytes / (1024 * 1024)).toFixed(1))} MiB`;
 }
 
 function countCases(cases: readonly TestCaseResult[]): TestRunResult['counts'] {

@@ -10,6 +10,7 @@ import {
   runCommandAgent,
 } from '../../../src/ituv/agents/command-agent.js';
 import { processGroupAlive, startProcess } from '../../../src/ituv/process.js';
+import { detachedSleeper, killMarked, newMarker, sleeperStarted, survivors } from '../orphans.js';
 
 const dirs: string[] = [];
 function scratch(): string {
@@ -18,6 +19,7 @@ function scratch(): string {
   return dir;
 }
 afterEach(() => {
+  killMarked();
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -44,6 +46,26 @@ describe('endOrphanedAgents', () => {
     expect(await gone(pgid)).toBe(true);
     expect(existsSync(join(crashed, AGENT_PGID_FILE))).toBe(false);
     expect(existsSync(join(current, AGENT_PGID_FILE))).toBe(true);
+    await orphan.exited;
+  });
+
+  it('also ends the setsid children of a process-group agent, by the marker its processes carry', async () => {
+    const runs = scratch();
+    const crashed = join(runs, 'implement-1-1');
+    mkdirSync(crashed);
+    const marker = newMarker();
+    let recorded = '';
+    const orphan = startProcess(`${detachedSleeper(marker)} & sleep 60`, {
+      cwd: runs,
+      env: { PATH: process.env.PATH },
+      containment: 'process-group',
+      onSpawn: (pgid, processMarker) => (recorded = `${pgid}\n${processMarker}\n`),
+    });
+    await sleeperStarted(marker);
+    writeFileSync(join(crashed, AGENT_PGID_FILE), recorded);
+
+    expect(endOrphanedAgents(runs, join(runs, 'implement-1-2'))).toEqual([orphan.pid]);
+    expect(await survivors(marker)).toEqual([]);
     await orphan.exited;
   });
 

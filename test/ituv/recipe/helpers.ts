@@ -1,5 +1,4 @@
 // Shared setup for recipe-runner tests: recipes built directly (not parsed), free ports, temp dirs.
-import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -62,19 +61,4 @@ export async function sandbox(): Promise<Sandbox> {
     }),
     cleanup: () => rm(root, { recursive: true, force: true }),
   };
-}
-
-/** True while `pid` is a live (non-zombie) process. */
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
 }

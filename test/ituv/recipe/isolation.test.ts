@@ -1,16 +1,28 @@
 // network: false. Needs the built runner (npm test builds first): the recipe runs in a child Node
 // process inside a network namespace. Nothing here sends traffic anywhere but loopback.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   checkNetworkNamespaces,
   probeNamespaces,
   resolveChildEntry,
+  tmpKeeps,
 } from '../../../src/ituv/recipe/isolation.js';
 import { runRecipe } from '../../../src/ituv/recipe/runner.js';
 import type { Transcript } from '../../../src/ituv/recipe/transcript.js';
+import { detachedSleeper, untilDetached, killMarked, newMarker, survivors } from '../orphans.js';
 import { freePort, recipe, sandbox, SERVER_SCRIPT, type Sandbox } from './helpers.js';
 
 let box: Sandbox;
@@ -18,6 +30,7 @@ beforeEach(async () => {
   box = await sandbox();
 });
 afterEach(async () => {
+  killMarked();
   await box.cleanup();
 });
 
@@ -72,7 +85,7 @@ describe('runRecipe with network: false', () => {
       expect(result.network).toEqual({
         requested: true,
         applied: true,
-        detail: 'linux network namespace: only the loopback interface',
+        detail: 'linux network namespace: only the loopback interface; a private /tmp',
       });
     } else {
       expect(result.network.applied).toBe(false);
@@ -87,6 +100,50 @@ describe('runRecipe with network: false', () => {
     expect(transcript.network).toEqual(result.network);
     expect(transcript.steps.at(-1)?.stdout).toBe('unset ***\n');
     expect(result.artifacts.map((a) => a.name)).toEqual(['transcript.json', 'service.log']);
+  });
+
+  it('gives the recipe a private /tmp that still holds its workspace', async () => {
+    const support = await checkNetworkNamespaces();
+    if (!support.available || resolveChildEntry() === null) {
+      if (process.env.CI === 'true') throw new Error('network isolation must work in CI');
+      return;
+    }
+    // Before: the recipe shared the host's /tmp, unix sockets and all.
+    const hostFile = join(tmpdir(), `penguin-host-only-${process.pid}-${Date.now()}`);
+    writeFileSync(hostFile, 'host\n');
+    const recipeFile = `/tmp/penguin-recipe-only-${process.pid}-${Date.now()}`;
+    try {
+      const result = await runRecipe(
+        recipe({
+          steps: [
+            { kind: 'shell', run: `test ! -e ${hostFile}` },
+            { kind: 'shell', run: `echo recipe > ${recipeFile} && pwd`, expect_stdout: box.workspace },
+            { kind: 'shell', run: 'echo kept > in-workspace.txt' },
+          ],
+        }),
+        box.options({ network: false }),
+      );
+      expect(result.failure).toBeNull();
+      expect(existsSync(recipeFile)).toBe(false);
+      expect(readFileSync(join(box.workspace, 'in-workspace.txt'), 'utf8')).toBe('kept\n');
+    } finally {
+      rmSync(hostFile, { force: true });
+      rmSync(recipeFile, { force: true });
+    }
+  });
+
+  it('leaves nothing a step started running, setsid children included', async () => {
+    const marker = newMarker();
+    const result = await runRecipe(
+      recipe({
+        steps: [
+          { kind: 'shell', run: `${detachedSleeper(marker)} & ${untilDetached(marker)}; echo started` },
+        ],
+      }),
+      box.options({ network: false }),
+    );
+    expect(result.failure).toBeNull();
+    expect(await survivors(marker)).toEqual([]);
   });
 
   it('kills a hanging step inside the namespace at its timeout', async () => {
@@ -118,6 +175,27 @@ describe('runRecipe with network: false', () => {
     // The service lived in the namespace's PID space; nothing of it may be left on the host.
     await new Promise((r) => setTimeout(r, 200));
     expect(processesRunning(['sleep', token])).toBe(false);
+  });
+
+  it('keeps only the outermost directories under /tmp that the run needs', () => {
+    const base = mkdtempSync(join(realpathSync(tmpdir()), 'penguin-keeps-'));
+    try {
+      mkdirSync(join(base, 'ws', '.penguin'), { recursive: true });
+      mkdirSync(join(base, 'other'));
+      const rel = relative(realpathSync('/tmp'), base);
+      const keeps = tmpKeeps([
+        join(base, 'ws', '.penguin'),
+        join(base, 'ws'),
+        '/usr',
+        join(base, 'other'),
+        join(base, 'gone'),
+      ]);
+      expect(keeps).toEqual(
+        realpathSync(tmpdir()).startsWith(realpathSync('/tmp')) ? [`${rel}/other`, `${rel}/ws`] : [],
+      );
+    } finally {
+      rmSync(base, { recursive: true, force: true });
+    }
   });
 
   it('reports why namespaces are unavailable when unshare fails', async () => {

@@ -5,13 +5,15 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RecipeService } from '../../../src/blueprint/model.js';
 import { runRecipe } from '../../../src/ituv/recipe/runner.js';
 import type { Transcript } from '../../../src/ituv/recipe/transcript.js';
-import { freePort, processAlive, recipe, sandbox, SERVER_SCRIPT, type Sandbox } from './helpers.js';
+import { detachedSleeper, untilDetached, killMarked, newMarker, survivors, track } from '../orphans.js';
+import { freePort, recipe, sandbox, SERVER_SCRIPT, type Sandbox } from './helpers.js';
 
 let box: Sandbox;
 beforeEach(async () => {
   box = await sandbox();
 });
 afterEach(async () => {
+  killMarked();
   await box.cleanup();
 });
 
@@ -31,7 +33,7 @@ async function serverService(pidFile?: string): Promise<RecipeService> {
 
 describe('runRecipe', () => {
   it('runs a service, http steps with capture, node, python and shell steps, and records it all', async () => {
-    const pidFile = join(box.workspace, 'service.pid');
+    const pidFile = track(join(box.workspace, 'service.pid'));
     const result = await runRecipe(
       recipe({
         name: 'items',
@@ -90,9 +92,9 @@ describe('runRecipe', () => {
     });
     expect(result.network).toMatchObject({ requested: false, applied: false });
 
-    // The service is gone after the run.
-    const pid = Number(await readFile(pidFile, 'utf8'));
-    expect(processAlive(pid)).toBe(false);
+    // The service is gone after the run (found from the host: the pid it wrote is its namespace's).
+    expect(Number(await readFile(pidFile, 'utf8'))).toBeGreaterThan(0);
+    expect(await survivors(pidFile)).toEqual([]);
 
     const byName = Object.fromEntries(result.artifacts.map((a) => [a.name, a]));
     expect(byName['transcript.json']?.kind).toBe('transcript');
@@ -200,7 +202,7 @@ describe('runRecipe', () => {
   });
 
   it('kills a hanging step at its timeout and tears the service down', async () => {
-    const pidFile = join(box.workspace, 'service.pid');
+    const pidFile = track(join(box.workspace, 'service.pid'));
     const result = await runRecipe(
       recipe({
         service: await serverService(pidFile),
@@ -215,9 +217,8 @@ describe('runRecipe', () => {
     expect(result.failure).toBe('step 2 (`sleep 60`) timed out after 1 s and was killed');
     expect(result.steps[1]).toMatchObject({ timed_out: true, passed: false });
     expect(result.service).toMatchObject({ started: true, ready: true, stopped: true });
-    const pid = Number(await readFile(pidFile, 'utf8'));
-    expect(pid).toBeGreaterThan(0);
-    expect(processAlive(pid)).toBe(false);
+    expect(Number(await readFile(pidFile, 'utf8'))).toBeGreaterThan(0);
+    expect(await survivors(pidFile)).toEqual([]);
   });
 
   it("stops a step when the recipe's own time runs out", async () => {
@@ -231,7 +232,7 @@ describe('runRecipe', () => {
   });
 
   it('kills the step and the service when cancelled', async () => {
-    const pidFile = join(box.workspace, 'service.pid');
+    const pidFile = track(join(box.workspace, 'service.pid'));
     const controller = new AbortController();
     const running = runRecipe(
       recipe({
@@ -246,7 +247,7 @@ describe('runRecipe', () => {
     const result = await running;
     expect(result.failure).toBe('step 1 (`touch started && sleep 60`) was cancelled');
     expect(result.service?.stopped).toBe(true);
-    expect(processAlive(Number(await readFile(pidFile, 'utf8')))).toBe(false);
+    expect(await survivors(pidFile)).toEqual([]);
   });
 
   it('fails with the output of a service that exits before it is ready', async () => {
@@ -363,6 +364,114 @@ describe('runRecipe', () => {
       box.options({ allowCommands: ['echo', 'python3'] }),
     );
     expect(allowed.failure).toBeNull();
+  });
+
+  it('checks every command of a shell step, not only the first', async () => {
+    // Before: only the first word was checked, so all of these ran `touch`.
+    for (const run of [
+      'echo x; touch marker',
+      'echo $(touch marker)',
+      'echo `touch marker`',
+      'echo x\ntouch marker',
+      'echo x | touch marker',
+    ]) {
+      const result = await runRecipe(
+        recipe({ steps: [{ kind: 'shell', run }] }),
+        box.options({ allowCommands: ['echo'] }),
+      );
+      expect(result.failure, run).toMatch(/runs `touch`, which is not in usage_runner\.allow_commands$/);
+      expect(existsSync(join(box.workspace, 'marker')), run).toBe(false);
+    }
+    const service = await runRecipe(
+      recipe({ service: { command: 'node x.js; touch marker' }, steps: [] }),
+      box.options({ allowCommands: ['node'] }),
+    );
+    expect(service.failure).toBe('the service runs `touch`, which is not in usage_runner.allow_commands');
+    const computed = await runRecipe(
+      recipe({ steps: [{ kind: 'shell', run: '$TOOL x' }] }),
+      box.options({ allowCommands: ['echo'] }),
+    );
+    expect(computed.failure).toBe(
+      'step 1 (`$TOOL x`) cannot be checked against usage_runner.allow_commands: the command name `$TOOL` is only known when it runs',
+    );
+  });
+
+  it('leaves nothing a step or the service started running, setsid children included', async () => {
+    const stepMarker = newMarker();
+    const serviceMarker = newMarker();
+    const port = await freePort();
+    const result = await runRecipe(
+      recipe({
+        service: {
+          command: `${detachedSleeper(serviceMarker)} & exec node ${SERVER_SCRIPT}`,
+          env: { PORT: String(port) },
+          ready: `http://127.0.0.1:${port}/health`,
+        },
+        steps: [
+          {
+            kind: 'shell',
+            run: `${detachedSleeper(stepMarker)} & ${untilDetached(stepMarker)}; echo started`,
+          },
+          { kind: 'shell', run: `${detachedSleeper(stepMarker)} & sleep 400`, timeout_sec: 1 },
+        ],
+      }),
+      box.options(),
+    );
+    expect(result.failure).toBe(
+      `step 2 (\`${detachedSleeper(stepMarker).slice(0, 60)}…\`) timed out after 1 s and was killed`,
+    );
+    expect(result.steps[0]).toMatchObject({ passed: true });
+    expect(await survivors(stepMarker)).toEqual([]);
+    expect(await survivors(serviceMarker)).toEqual([]);
+  });
+
+  it('keeps step and service output bounded in memory and in the transcript', async () => {
+    const port = await freePort();
+    const result = await runRecipe(
+      recipe({
+        service: {
+          command: `head -c 8000000 /dev/zero | tr '\\0' s; exec node ${SERVER_SCRIPT}`,
+          env: { PORT: String(port) },
+          ready: `http://127.0.0.1:${port}/health`,
+        },
+        steps: [
+          {
+            kind: 'shell',
+            run: "head -c 8000000 /dev/zero | tr '\\0' x; echo; echo tail-line",
+            expect_stdout: '/tail-line\n$/',
+          },
+        ],
+      }),
+      box.options(),
+    );
+    expect(result.failure).toBeNull();
+    const transcript = await readTranscript();
+    expect(transcript.steps[0]?.stdout?.length).toBeLessThan(300 * 1024);
+    expect(transcript.steps[0]?.stdout).toMatch(/bytes truncated\)|more characters cut\]/);
+    const log = await readFile(join(box.transcripts, 'service.log'), 'utf8');
+    expect(log.length).toBeLessThanOrEqual(1024 * 1024 + 100);
+    expect(log).toMatch(/^\(\d+ characters truncated\)\n/);
+  });
+
+  it('masks secrets in the text files its artifacts collect, and leaves the workspace file alone', async () => {
+    // Before: an artifact was recorded as it lay in the workspace, secret and all.
+    const result = await runRecipe(
+      recipe({
+        artifacts: ['out/*'],
+        steps: [
+          {
+            kind: 'shell',
+            run: 'mkdir -p out && echo "token=$API_TOKEN" > out/report.txt && printf "bin\\0$API_TOKEN" > out/blob.bin',
+          },
+        ],
+      }),
+      box.options({ passEnv: ['API_TOKEN'], sourceEnv: { PATH: process.env.PATH, API_TOKEN: 'tok-abcdef' } }),
+    );
+    expect(result.failure).toBeNull();
+    const report = result.artifacts.find((a) => a.name === 'out/report.txt');
+    expect(report?.key).toBe('report');
+    expect(await readFile(report?.path ?? '', 'utf8')).toBe('token=***\n');
+    expect(await readFile(join(box.workspace, 'out/report.txt'), 'utf8')).toBe('token=tok-abcdef\n');
   });
 
   it('fails a python step that raises with the exception line, and a node step that throws', async () => {

@@ -1,23 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import {
-  firstCommandWord,
-  lastLine,
-  shellJoin,
-  shellQuote,
-  shortText,
-} from '../../../src/ituv/recipe/shell.js';
-
-describe('firstCommandWord', () => {
-  it('finds the program a command line runs', () => {
-    expect(firstCommandWord('curl -s http://x')).toBe('curl');
-    expect(firstCommandWord('  /usr/bin/python3 -c "print(1)"')).toBe('python3');
-    expect(firstCommandWord('FOO=1 BAR="a b" node app.js')).toBe('node');
-    expect(firstCommandWord("'my tool' --flag")).toBe('my tool');
-    expect(firstCommandWord('echo hi; curl x')).toBe('echo');
-    expect(firstCommandWord('   ')).toBeNull();
-  });
-});
+import { lastLine, shellJoin, shellQuote, shortText } from '../../../src/ituv/recipe/shell.js';
 
 describe('shellQuote', () => {
   it('round-trips awkward arguments through sh', () => {

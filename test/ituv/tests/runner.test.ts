@@ -6,14 +6,16 @@ import {
   mkdtempSync,
   readFileSync,
   rmSync,
+  statSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { TestCaseResult } from '../../../src/ituv/results.js';
-import { runTests, type RunTestsOptions } from '../../../src/ituv/tests/runner.js';
+import { MAX_REPORT_BYTES, runTests, type RunTestsOptions } from '../../../src/ituv/tests/runner.js';
+import { detachedSleeper, untilDetached, killMarked, newMarker, survivors } from '../orphans.js';
 
 const FIXTURES = resolve('test/fixtures/test-runner');
 const REPO_NODE_MODULES = resolve('node_modules');
@@ -280,6 +282,50 @@ describe('runTests with a configured command', () => {
     );
     expect(slow.passed).toBe(false);
     expect(slow.failure).toMatch(/timed out after .* and was killed/);
+  });
+});
+
+describe('runTests containment', () => {
+  afterEach(killMarked);
+  const ok = '<testsuites><testcase name="BOOK-1 AC1"/></testsuites>';
+
+  it('leaves nothing the runner started running, setsid children included', async () => {
+    const ws = mkdtempSync(join(scratch, 'contained-'));
+    const marker = newMarker();
+    const result = await runTests(
+      task('BOOK-1'),
+      options(ws, {
+        command: `${detachedSleeper(marker)} & ${untilDetached(marker)}; echo '${ok}' > {junit}`,
+        timeoutMs: 15_000,
+      }),
+    );
+    // Before: the detached child held stdout, so the run waited for the timeout and failed.
+    expect(result.failure).toBeNull();
+    expect(await survivors(marker)).toEqual([]);
+
+    const timedOut = await runTests(
+      task('BOOK-1'),
+      options(ws, { command: `${detachedSleeper(marker)} & sleep 400 # {junit}`, timeoutMs: 500 }),
+    );
+    expect(timedOut.failure).toMatch(/timed out after .* and was killed/);
+    expect(await survivors(marker)).toEqual([]);
+  });
+
+  it('streams a flood of runner output to stdout.log and refuses a report too large to read', async () => {
+    const ws = mkdtempSync(join(scratch, 'flood-'));
+    const total = 20 * 1024 * 1024;
+    const opts = options(ws, { command: `head -c ${total} /dev/zero; echo '${ok}' > {junit}` });
+    const flood = await runTests(task('BOOK-1'), opts);
+    expect(flood.failure).toBeNull();
+    expect(statSync(join(opts.outputDir, 'stdout.log')).size).toBe(total);
+
+    const huge = await runTests(
+      task('BOOK-1'),
+      options(ws, { command: `head -c ${MAX_REPORT_BYTES + 1} /dev/zero > {junit}` }),
+    );
+    expect(huge.failure).toMatch(
+      /^the JUnit XML in .*junit\.xml is larger than the 64 MiB Penguin reads \(67108865 bytes\)$/,
+    );
   });
 });
 
