@@ -17,6 +17,7 @@ import {
   type Effect,
   type MachineConfig,
   type MachineInput,
+  type RunPosition,
   type RunState,
   type SignalInput,
   type Step,
@@ -143,10 +144,8 @@ export class StepInterpreter {
         case 'emit':
           this.events.append({
             ...eventSubject(subject),
+            ...positionFields(effect.event),
             type: effect.event.type,
-            iteration: effect.event.iteration,
-            progress: effect.event.progress,
-            ...(effect.event.phase === null ? {} : { phase: effect.event.phase }),
             ...(effect.event.artifacts ? { artifacts: effect.event.artifacts } : {}),
             data: effect.event.data,
           });
@@ -206,30 +205,28 @@ export class StepInterpreter {
       if (error instanceof ConflictError) return new Refused(error.message, task.status);
       throw error;
     }
-    const at: Pick<EventDraft, 'phase' | 'iteration' | 'progress'> = {
-      iteration: effect.at.iteration,
-      progress: effect.at.progress,
-      ...(effect.at.phase === null ? {} : { phase: effect.at.phase }),
+    const at = positionFields(effect.at);
+    const report = (type: 'task.status_changed' | 'task.phase_changed', from: string, to: string): void => {
+      this.events.append({
+        ...eventSubject(subject),
+        ...at,
+        type,
+        data: { from, to, reason: effect.reason },
+      });
     };
-    const data = (from: string, to: string): Record<string, unknown> => ({ from, to, reason: effect.reason });
-    if (after.status !== task.status) {
-      this.events.append({
-        ...eventSubject(subject),
-        ...at,
-        type: 'task.status_changed',
-        data: data(task.status, after.status),
-      });
-    }
-    if (after.phase !== task.phase) {
-      this.events.append({
-        ...eventSubject(subject),
-        ...at,
-        type: 'task.phase_changed',
-        data: data(task.phase, after.phase),
-      });
-    }
+    if (after.status !== task.status) report('task.status_changed', task.status, after.status);
+    if (after.phase !== task.phase) report('task.phase_changed', task.phase, after.phase);
     return after;
   }
+}
+
+/** Where in the run an event happened, as event fields. */
+function positionFields(at: RunPosition): Pick<EventDraft, 'phase' | 'iteration' | 'progress'> {
+  return {
+    iteration: at.iteration,
+    progress: at.progress,
+    ...(at.phase === null ? {} : { phase: at.phase }),
+  };
 }
 
 function emptyPlan(state: RunState): HostPlan {
