@@ -1,7 +1,8 @@
 // Contracts of orchestration (DESIGN §6): the states and status of a workflow, its phase records, the
 // signal and query names with their payloads and answers, what callers pass to start one, the health
 // answer, and the documents the workflow use cases return (`task ituv next|verify`, `runmode status`,
-// `worker`). Every backend and every caller (CLI, HTTP API, scheduler) shares these shapes.
+// `worker`). Every backend and every caller (CLI, HTTP API, scheduler) shares these shapes. Documents
+// a command prints are strict, so a field added without its contract fails the CLI schema check.
 import { z } from 'zod';
 import { ArtifactFileSchema, VerifyResultSchema } from './phase-result.js';
 import { ItuvPhaseSchema, TaskPhaseSchema, TaskStatusSchema, type ItuvPhase } from './task.js';
@@ -47,7 +48,7 @@ export const STEP_OUTCOMES = [
 export const StepOutcomeSchema = z.enum(STEP_OUTCOMES);
 export type StepOutcome = z.infer<typeof StepOutcomeSchema>;
 
-export const WorkflowPhaseRecordSchema = z.object({
+export const WorkflowPhaseRecordSchema = z.strictObject({
   phase: ItuvPhaseSchema,
   iteration: z.number().int(),
   /** 1, 2, ... for the attempts of a run; 0 for a VERIFY re-run by `task ituv verify`. */
@@ -60,7 +61,7 @@ export const WorkflowPhaseRecordSchema = z.object({
 });
 export type WorkflowPhaseRecord = z.infer<typeof WorkflowPhaseRecordSchema>;
 
-export const WorkflowStatusSchema = z.object({
+export const WorkflowStatusSchema = z.strictObject({
   id: z.string(),
   task_id: z.string(),
   blueprint_id: z.string(),
@@ -105,7 +106,7 @@ export const WorkflowListFilterSchema = z.object({
 });
 export type WorkflowListFilter = z.infer<typeof WorkflowListFilterSchema>;
 
-export const BackendHealthSchema = z.object({
+export const BackendHealthSchema = z.strictObject({
   ok: z.boolean(),
   backend: z.enum(['native', 'temporal']),
   detail: z.string(),
@@ -176,7 +177,7 @@ export interface QueryAnswers {
 // ---- documents of the workflow use cases ------------------------------------------------------------
 
 /** `task ituv next`: the phase that ran (null when none did, e.g. a cancelled run) and the run after it. */
-export const NextPhaseResultSchema = z.object({
+export const NextPhaseResultSchema = z.strictObject({
   phase: ItuvPhaseSchema.nullable(),
   outcome: StepOutcomeSchema.nullable(),
   summary: z.string().nullable(),
@@ -185,8 +186,8 @@ export const NextPhaseResultSchema = z.object({
 export type NextPhaseResult = z.infer<typeof NextPhaseResultSchema>;
 
 /** `task ituv verify`: the task after the re-run and the verdict. */
-export const VerifyAnswerSchema = z.object({
-  task: z.object({
+export const VerifyAnswerSchema = z.strictObject({
+  task: z.strictObject({
     id: z.string(),
     blueprint_id: z.string(),
     status: TaskStatusSchema,
@@ -197,7 +198,7 @@ export const VerifyAnswerSchema = z.object({
 export type VerifyAnswer = z.infer<typeof VerifyAnswerSchema>;
 
 /** `runmode status`: the newest live workflow and what is left of its phase's timebox. */
-export const RunmodeLineSchema = z.object({
+export const RunmodeLineSchema = z.strictObject({
   workflow: WorkflowStatusSchema.nullable(),
   /** Seconds left in the current phase's timebox, when a phase is running. */
   timebox_left_sec: z.number().nullable(),
@@ -205,18 +206,18 @@ export const RunmodeLineSchema = z.object({
 export type RunmodeLine = z.infer<typeof RunmodeLineSchema>;
 
 /** `workflow list`. */
-export const WorkflowListSchema = z.object({ workflows: z.array(WorkflowStatusSchema) });
+export const WorkflowListSchema = z.strictObject({ workflows: z.array(WorkflowStatusSchema) });
 export type WorkflowList = z.infer<typeof WorkflowListSchema>;
 
 /** `worker`: it stopped, and the workflows it ran phases of. */
-export const WorkerResultSchema = z.object({
+export const WorkerResultSchema = z.strictObject({
   stopped: z.literal(true),
   workflows_run: z.array(z.string()),
 });
 export type WorkerResult = z.infer<typeof WorkerResultSchema>;
 
 /** `demo`: the scratch workspace and the final status of every run, in the order they ran. */
-export const DemoResultSchema = z.object({
+export const DemoResultSchema = z.strictObject({
   example: z.string(),
   workspace: z.string(),
   runs: z.array(WorkflowStatusSchema),
@@ -239,3 +240,20 @@ export function formatGateFailure(phase: ItuvPhase, iteration: number, summary: 
 export function isGateFailure(entry: string): boolean {
   return GATE_FAILURE.test(entry);
 }
+
+/** The `--json` document of each workflow command (merged into the CLI contract, contracts/cli.ts). */
+export const WORKFLOW_CLI_OUTPUTS: Record<string, z.ZodType> = {
+  'task ituv start': WorkflowStatusSchema,
+  'task ituv next': NextPhaseResultSchema,
+  'task ituv verify': VerifyAnswerSchema,
+  'workflow start': WorkflowStatusSchema,
+  'workflow status': WorkflowStatusSchema,
+  'workflow pause': WorkflowStatusSchema,
+  'workflow resume': WorkflowStatusSchema,
+  'workflow cancel': WorkflowStatusSchema,
+  'workflow feedback': WorkflowStatusSchema,
+  'workflow list': WorkflowListSchema,
+  'runmode status': RunmodeLineSchema,
+  worker: WorkerResultSchema,
+  demo: DemoResultSchema,
+};
