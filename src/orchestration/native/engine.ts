@@ -590,9 +590,7 @@ export class NativeEngine implements OrchestrationBackend, WorkflowHost {
       const admission = admitSignal(runState(row), name, hosted);
       if (admission.kind === 'refuse') throw new ConflictError(admission.reason);
       if (admission.kind === 'ignore') return;
-      this.repo.insertSignal(id, name, payload);
-      // A host running it consumes it within a poll interval; otherwise it applies now.
-      if (!hosted) this.machine.apply(row, { kind: 'caller' }, { now: Date.now() });
+      this.machine.signal(row, name, payload, hosted);
     });
     // Hosted here: apply now rather than at the next poll.
     if (this.runners.has(id)) this.pollSignals();

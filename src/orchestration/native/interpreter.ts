@@ -2,11 +2,13 @@
 // carries out the effects that are writes (the new state, step records, task moves, events, an
 // override) in the caller's transaction, so they commit together; events are published after the
 // commit. What is left for after the commit (run a phase, wait for a timer, stop a running phase)
-// comes back as a plan. Every write the engine makes to the store goes through here.
+// comes back as a plan. Every write of a run (state, steps, signals, task moves, events, overrides)
+// goes through here; only the host's own lease (claim, renew, release) is written by the engine.
 import { ConflictError, NotFoundError } from '../../errors.js';
 import type { EventLog } from '../../events/log.js';
 import type { EventDraft } from '../../events/types.js';
 import { applyOverride } from '../../ituv/verify.js';
+import type { SignalName } from '../../contracts/workflow.js';
 import type { ItuvPhase, Task } from '../../project/model.js';
 import type { Store } from '../../project/store.js';
 import type { Db } from '../../db/database.js';
@@ -71,6 +73,15 @@ export class StepInterpreter {
     this.repo.insert(started.state);
     this.carryOut(started, { kind: 'caller' }, emptyPlan(started.state));
     return started.state;
+  }
+
+  /**
+   * Stores a signal for the run of `row`. A host running it consumes it within a poll interval;
+   * otherwise the caller applies it (and any left pending) now.
+   */
+  signal(row: WorkflowRow, name: SignalName, payload: unknown, hosted: boolean): void {
+    this.repo.insertSignal(row.id, name, payload);
+    if (!hosted) this.apply(row, { kind: 'caller' }, { now: Date.now() });
   }
 
   /**
