@@ -399,6 +399,24 @@ export function describeBackendContract(name: string, makeBackend: MakeBackend):
       expect((await b.health()).ok).toBe(true);
     });
 
+    it('runs IMPLEMENT after an answer to a run out of iterations, also one stepping a phase at a time', async () => {
+      const b = await setup({ maxIterations: 1 });
+      const task = tasks[0]!;
+      executor.script(task.id, { 'implement:1': 'fail' });
+      // `task ituv next`: the run was to pause after its phase, which used up its iterations instead.
+      const id = await b.startWorkflow(task.id, { pauseAfterPhase: true });
+      const waiting = await waitState(b, id, ['waiting_input', 'paused', ...TERMINAL]);
+      expect(waiting).toMatchObject({ state: 'waiting_input', waiting_reason: 'clarification_needed' });
+
+      await b.signal(id, 'inject_feedback', { text: 'try again' });
+      const after = await waitState(b, id, ['paused', ...TERMINAL]);
+      expect(after.state).toBe('completed');
+      expect(after.phases.map((p) => `${p.phase}${p.iteration}:${p.outcome}`).slice(0, 2)).toEqual([
+        'implement1:gate_failed',
+        'implement2:passed',
+      ]);
+    });
+
     it('reports the newest committed result of each phase', async () => {
       const b = await setup();
       const task = tasks[0]!;
