@@ -11,6 +11,14 @@ export interface GlobalOptions {
   workspace?: string;
 }
 
+/** How a long-running handler learns of Ctrl-C or TERM; the process entry point (main.ts) provides it. */
+export interface Interrupts {
+  /** The signal to wind down on. A handler that takes it handles Ctrl-C itself (stops, then returns). */
+  take(): AbortSignal;
+}
+
+const NO_INTERRUPTS: Interrupts = { take: () => new AbortController().signal };
+
 export class CliContext {
   readonly io: CliIo;
   /** Set by a handler whose check failed (lint errors, a sync with errors). */
@@ -18,8 +26,16 @@ export class CliContext {
   private opened: Workspace | null = null;
   private openedWorkflows: WorkflowService | null = null;
 
-  constructor(io: CliIo) {
+  constructor(
+    io: CliIo,
+    private readonly interrupts: Interrupts = NO_INTERRUPTS,
+  ) {
     this.io = io;
+  }
+
+  /** Aborted by Ctrl-C or TERM; see Interrupts.take. */
+  interruptSignal(): AbortSignal {
+    return this.interrupts.take();
   }
 
   globals(command: Command): GlobalOptions {
@@ -40,7 +56,7 @@ export class CliContext {
     return this.opened;
   }
 
-  /** The workspace's orchestration service (backend, events, artifacts), created on first use. */
+  /** The workspace's orchestration (client, host, events, artifacts), created on first use. */
   workflows(command: Command): WorkflowService {
     this.openedWorkflows ??= new WorkflowService(this.workspace(command));
     return this.openedWorkflows;

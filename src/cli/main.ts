@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, type OutputConfiguration } from 'commander';
 import { COMMAND_GROUPS } from './commands/index.js';
-import { CliContext } from './context.js';
+import { CliContext, type Interrupts } from './context.js';
 import { asStoreError } from '../db/database.js';
 import { renderError } from './errors.js';
 import { processIo, type CliIo } from './output.js';
@@ -47,8 +47,37 @@ export function buildProgram(ctx: CliContext): Command {
   return program;
 }
 
+/**
+ * Ctrl-C and TERM, for the length of one command. A handler that hosts workflows takes the signal
+ * (ctx.interruptSignal()) and winds down on it: its runs go back to the store at once and it exits
+ * 130. Any other command ends the way it would without this handler: by the signal.
+ */
+function trapInterrupts(): Interrupts & { release(): void } {
+  const controller = new AbortController();
+  let taken = false;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    release();
+    if (taken) controller.abort(signal);
+    else process.kill(process.pid, signal);
+  };
+  const release = (): void => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  return {
+    take: () => {
+      taken = true;
+      return controller.signal;
+    },
+    release,
+  };
+}
+
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
-  const ctx = new CliContext(io);
+  const interrupts = trapInterrupts();
+  const ctx = new CliContext(io, interrupts);
   const debug = argv.includes('--debug');
   try {
     const program = buildProgram(ctx);
@@ -64,5 +93,6 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     return rendered.exitCode;
   } finally {
     await ctx.close();
+    interrupts.release();
   }
 }

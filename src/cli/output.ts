@@ -1,5 +1,6 @@
 // Rendering: exactly one JSON document on stdout under --json, readable text otherwise. Commands
 // hand over both forms; nothing else in the CLI writes to stdout.
+import { renderTable } from './table.js';
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -61,23 +62,15 @@ export class Output {
 
 export type Cell = string | number | boolean | null | undefined;
 
-/** A plain left-aligned table with a header row; empty `rows` gives just the `empty` note. */
+/** A plain left-aligned table with a header row (cli/table.ts); empty `rows` gives just the `empty` note. */
 export function table(
   headers: readonly string[],
   rows: readonly (readonly Cell[])[],
   empty = '(none)',
 ): string[] {
   if (rows.length === 0) return [empty];
-  const text = rows.map((row) =>
-    row.map((cell) => (cell === null || cell === undefined ? '-' : String(cell))),
+  return renderTable(
+    [...headers],
+    rows.map((row) => row.map((cell) => (cell === null || cell === undefined ? '-' : String(cell)))),
   );
-  const widths = headers.map((header, i) =>
-    Math.max(header.length, ...text.map((row) => (row[i] ?? '').length)),
-  );
-  const line = (cells: readonly string[]): string =>
-    cells
-      .map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
-      .join('  ')
-      .trimEnd();
-  return [line(headers), ...text.map(line)];
 }

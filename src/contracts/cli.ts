@@ -14,6 +14,7 @@ import {
   SyncReportSchema,
   TaskListSchema,
 } from './views.js';
+import { WORKFLOW_CLI_OUTPUTS } from './workflow.js';
 
 const WorkspacePathsSchema = z.strictObject({
   root: z.string(),
@@ -55,6 +56,7 @@ export const CLI_OUTPUTS: Record<string, z.ZodType> = {
   'task deps remove': DependencyRemovalSchema,
   'task deps list': DependencyListSchema,
   'graph show': GraphDocumentSchema,
+  ...WORKFLOW_CLI_OUTPUTS,
 };
 
 /** The schema of `penguin <words...> --json`: the longest command path the words start with. */

@@ -14,7 +14,9 @@ import { selectAgent } from './agents/select.js';
 import { runChecks } from './checks.js';
 import { buildPrompt } from './prompt.js';
 import { runRecipe } from './recipe/runner.js';
-import type { AgentResult, ArtifactFile, RecipeRunResult, TestRunResult, VerifyResult } from './results.js';
+import { readPhaseResult, type PhaseResultOf } from '../contracts/phase-result.js';
+import { isGateFailure } from '../contracts/workflow.js';
+import type { AgentResult, ArtifactFile, RecipeRunResult } from './results.js';
 import { runTests } from './tests/runner.js';
 import { verifyTask } from './verify.js';
 
@@ -36,7 +38,7 @@ export interface PhaseRequest {
   attempt: number;
   /** Injected feedback and earlier gate failures, oldest first. */
   feedback: string[];
-  /** Results of this iteration's earlier phases, as this module returned them. */
+  /** Stored results of this iteration's earlier phases (PhaseResult envelopes or bare results). */
   previousResults: Partial<Record<ItuvPhase, unknown>>;
   /** A human resumed or answered the workflow since it last waited. */
   resumed: boolean;
@@ -45,26 +47,16 @@ export interface PhaseRequest {
   onOutput?: (stream: 'stdout' | 'stderr', chunk: string) => void;
 }
 
-export type PhaseResult = AgentResult | TestRunResult | RecipeRunResult | VerifyResult | { skipped: string };
-
 /**
  * passed: the phase's gate holds; failed: a gate failure (loops back to IMPLEMENT); needs_input: a
  * human must answer; error: a transient failure worth retrying (agent crash, timeout).
  */
-export interface PhaseRun {
+export interface PhaseRun<P extends ItuvPhase = ItuvPhase> {
   verdict: 'passed' | 'failed' | 'needs_input' | 'error';
   summary: string;
   question?: string;
-  result: PhaseResult;
+  result: PhaseResultOf<P>;
   artifacts: ArtifactFile[];
-}
-
-// Gate failures travel to the next IMPLEMENT in the same list as human feedback (the engine keeps
-// one list); this format tells them apart so the prompt can show each under its own heading.
-const GATE_FAILURE = /^(IMPLEMENT|TEST|USE|VERIFY) failed \(iteration \d+\): /;
-
-export function formatGateFailure(phase: ItuvPhase, iteration: number, summary: string): string {
-  return `${phase.toUpperCase()} failed (iteration ${iteration}): ${summary}`;
 }
 
 export async function runItuvPhase(services: ItuvServices, request: PhaseRequest): Promise<PhaseRun> {
@@ -114,7 +106,7 @@ async function implement(
   services: ItuvServices,
   request: PhaseRequest,
   outputDir: string,
-): Promise<PhaseRun> {
+): Promise<PhaseRun<'implement'>> {
   const { task } = request;
   const agent = selectAgent(services.config.agents, task);
   if (agent.kind === 'manual' && request.resumed) {
@@ -140,8 +132,8 @@ async function implement(
     blueprint,
     upstream,
     recipe: recipeOf(blueprint, task),
-    failures: request.feedback.filter((text) => GATE_FAILURE.test(text)),
-    feedback: request.feedback.filter((text) => !GATE_FAILURE.test(text)),
+    failures: request.feedback.filter(isGateFailure),
+    feedback: request.feedback.filter((text) => !isGateFailure(text)),
     iteration: request.iteration,
   });
   const result = await runAgent(agent, {
@@ -179,7 +171,11 @@ async function implement(
   }
 }
 
-async function test(services: ItuvServices, request: PhaseRequest, outputDir: string): Promise<PhaseRun> {
+async function test(
+  services: ItuvServices,
+  request: PhaseRequest,
+  outputDir: string,
+): Promise<PhaseRun<'test'>> {
   const { config } = services;
   const result = await runTests(request.task, {
     workspaceRoot: services.workspaceRoot,
@@ -199,7 +195,11 @@ async function test(services: ItuvServices, request: PhaseRequest, outputDir: st
   return { verdict: result.passed ? 'passed' : 'failed', summary, result, artifacts: result.artifacts };
 }
 
-async function use(services: ItuvServices, request: PhaseRequest, outputDir: string): Promise<PhaseRun> {
+async function use(
+  services: ItuvServices,
+  request: PhaseRequest,
+  outputDir: string,
+): Promise<PhaseRun<'use'>> {
   const { task } = request;
   const runner = services.config.usage_runner;
   if (!task.recipe) {
@@ -240,7 +240,7 @@ async function use(services: ItuvServices, request: PhaseRequest, outputDir: str
 export async function verify(
   services: Omit<ItuvServices, 'runsDir' | 'store'>,
   request: Pick<PhaseRequest, 'task' | 'previousResults' | 'timeoutMs' | 'signal'>,
-): Promise<PhaseRun> {
+): Promise<PhaseRun<'verify'>> {
   const { config } = services;
   const checks = await runChecks(config.verification.checks, {
     workspaceRoot: services.workspaceRoot,
@@ -251,9 +251,9 @@ export async function verify(
   const previous = request.previousResults;
   const result = verifyTask({
     task: request.task,
-    implement: asResult<AgentResult>(previous.implement, 'agent_id'),
-    tests: asResult<TestRunResult>(previous.test, 'cases'),
-    recipe: asResult<RecipeRunResult>(previous.use, 'steps'),
+    implement: readPhaseResult('implement', previous.implement),
+    tests: readPhaseResult('test', previous.test),
+    recipe: recipeRun(readPhaseResult('use', previous.use)),
     recipeRequired: request.task.recipe !== null,
     checks,
     strict: config.verification.strict,
@@ -265,7 +265,7 @@ export async function verify(
   return { verdict: result.passed ? 'passed' : 'failed', summary, result, artifacts: [] };
 }
 
-/** Phase results come back from storage as plain JSON; recognise each kind by a field it always has. */
-function asResult<T>(value: unknown, field: string): T | null {
-  return value !== null && typeof value === 'object' && field in value ? (value as T) : null;
+/** A USE result that is a recipe run (not a skipped USE), or null. */
+function recipeRun(result: PhaseResultOf<'use'> | null): RecipeRunResult | null {
+  return result !== null && 'steps' in result ? result : null;
 }

@@ -1,107 +1,91 @@
-// The orchestration contract of DESIGN §6. The native engine (SQLite) and the Temporal backend both
-// implement it and run the same contract test suite; callers (CLI, API, scheduler) see only this.
-import type { ItuvPhase } from '../project/model.js';
-import type { EventArtifact } from '../events/types.js';
+// The orchestration contract of DESIGN §6, in two halves. Callers (CLI, HTTP API, scheduler) see an
+// OrchestrationClient and nothing else; processes that run workflows (worker, serve, a foreground
+// `task ituv start`) hold a WorkflowHost. The native engine (SQLite) and the Temporal backend both
+// provide the two and run the same contract test suite. The shapes are contracts
+// (src/contracts/workflow.ts); this module names them for orchestration's callers.
+import type { ItuvPhase } from '../contracts/task.js';
+import type {
+  BackendHealth,
+  QueryAnswers,
+  QueryName,
+  ReverifyRequest,
+  SignalName,
+  StartOptions,
+  WorkflowListFilter,
+  WorkflowStatus,
+} from '../contracts/workflow.js';
 
-export const SIGNAL_NAMES = ['pause', 'resume', 'cancel', 'inject_feedback'] as const;
-export type SignalName = (typeof SIGNAL_NAMES)[number];
+export {
+  HOSTED_STATES,
+  isSettled,
+  isTerminal,
+  QUERY_NAMES,
+  SIGNAL_NAMES,
+  TERMINAL_STATES,
+  WORKFLOW_STATES,
+  type BackendHealth,
+  type QueryAnswers,
+  type QueryName,
+  type ReverifyRequest,
+  type SignalName,
+  type StartOptions,
+  type StepOutcome,
+  type WorkflowArtifact,
+  type WorkflowListFilter,
+  type WorkflowPhaseRecord,
+  type WorkflowState,
+  type WorkflowStatus,
+} from '../contracts/workflow.js';
 
-export const QUERY_NAMES = ['status', 'phase', 'artifacts', 'progress'] as const;
-export type QueryName = (typeof QUERY_NAMES)[number];
+/** The stored result of each phase, as the phase produced it (read it with readPhaseResult). */
+export type PhaseResults = Partial<Record<ItuvPhase, unknown>>;
 
-export const WORKFLOW_STATES = [
-  'pending',
-  'running',
-  'paused',
-  'waiting_input',
-  'completed',
-  'failed',
-  'cancelled',
-] as const;
-export type WorkflowState = (typeof WORKFLOW_STATES)[number];
-
-export const TERMINAL_STATES: readonly WorkflowState[] = ['completed', 'failed', 'cancelled'];
-
-export function isTerminal(state: WorkflowState): boolean {
-  return TERMINAL_STATES.includes(state);
-}
-
-/** How a phase attempt ended; `abandoned` = its host died or lost the lease before it finished. */
-export type StepOutcome =
-  'passed' | 'gate_failed' | 'needs_input' | 'transient_error' | 'cancelled' | 'abandoned';
-
-export interface WorkflowPhaseRecord {
-  phase: ItuvPhase;
-  iteration: number;
-  attempt: number;
-  /** null while the attempt is in flight. */
-  outcome: StepOutcome | null;
-  summary: string | null;
-  started_at: string;
-  finished_at: string | null;
-}
-
-export interface WorkflowStatus {
-  id: string;
-  task_id: string;
-  blueprint_id: string;
-  project_id: string;
-  state: WorkflowState;
-  /** The phase running or to run next; 'done' after VERIFY passed. */
-  phase: ItuvPhase | 'done' | null;
-  iteration: number;
-  attempt: number;
-  /** 0-100. */
-  progress: number;
-  /** Why the workflow waits for a human ('clarification_needed', 'agent_question', ...). */
-  waiting_reason: string | null;
-  /** The question asked, when an agent asked one. */
-  question: string | null;
-  last_failure: string | null;
-  started_at: string;
-  updated_at: string;
-  finished_at: string | null;
-  /** Id of the engine hosting the run now, if any. */
-  owner: string | null;
-  phases: WorkflowPhaseRecord[];
-}
-
-export interface StartOptions {
-  /** Free-form origin shown in events (cli, api, scheduler). */
-  origin?: string;
-  /** Feedback handed to the first IMPLEMENT. */
-  feedback?: string[];
-  /** Pause as soon as the first phase has a result (`task ituv next`). */
-  pauseAfterPhase?: boolean;
-}
-
-export interface WorkflowListFilter {
-  projectId?: string;
-  taskId?: string;
-  status?: WorkflowState | WorkflowState[];
-}
-
-export interface BackendHealth {
-  ok: boolean;
-  backend: 'native' | 'temporal';
-  detail: string;
-}
-
-export interface OrchestrationBackend {
+export interface OrchestrationClient {
+  /** Queues a run for the task (active or waiting for input, no other live run); a host runs it. */
   startWorkflow(taskId: string, opts?: StartOptions): Promise<string>;
   getStatus(id: string): Promise<WorkflowStatus>;
-  /** `inject_feedback` takes `{ text: string }` (or the text itself) as payload. */
+  /**
+   * Steers a run, also one hosted by another process: `pause` (at the next phase boundary),
+   * `resume` (`{pause_after_phase?}`), `cancel` (kills the running phase), `inject_feedback`
+   * (`{text}` or the text), `reverify` (see reverify()).
+   */
   signal(id: string, name: SignalName, payload?: unknown): Promise<void>;
-  query(id: string, name: QueryName): Promise<unknown>;
+  query<N extends QueryName>(id: string, name: N): Promise<QueryAnswers[N]>;
   cancel(id: string): Promise<void>;
   list(filter?: WorkflowListFilter): Promise<WorkflowStatus[]>;
+  /** The newest committed result (passed or gate failed) of each phase, across iterations. */
+  phaseResults(id: string): PhaseResults | Promise<PhaseResults>;
+  /**
+   * Hands the run a VERIFY verdict reached over its newest phase results, with the override that was
+   * applied (if any): a pass completes the run, a failure is recorded and changes nothing else.
+   * Refused for a run a host is running or one that has finished.
+   */
+  reverify(id: string, request: ReverifyRequest): Promise<void>;
   health(): Promise<BackendHealth>;
-  close(): Promise<void>;
 }
 
-/** Answer of query(id, 'artifacts'): every artifact a committed phase reported. */
-export interface WorkflowArtifact extends EventArtifact {
-  phase: ItuvPhase;
-  iteration: number;
-  attempt: number;
+export type HostOutcome = 'done' | 'aborted';
+
+export interface RunUntilOptions {
+  /** Stops waiting (not hosting) when aborted: the caller then shuts the host down. */
+  signal?: AbortSignal;
+  /** How often the predicate is asked; default 50 ms. */
+  pollMs?: number;
+}
+
+export interface WorkflowHost {
+  /** Begins hosting in the background: claims runnable and orphaned workflows until shutdown. */
+  run(): void;
+  /** Hosts until `predicate` holds ('done') or `signal` aborts ('aborted'). */
+  runUntil(predicate: () => boolean | Promise<boolean>, options?: RunUntilOptions): Promise<HostOutcome>;
+  /**
+   * Stops hosting: every running phase is stopped (its process tree killed) and has up to `graceMs`
+   * to return; the runs are given back at once, so any host can take them over.
+   */
+  shutdown(graceMs?: number): Promise<void>;
+}
+
+/** A client with the resources it holds, as a backend's contract tests drive it. */
+export interface OrchestrationBackend extends OrchestrationClient {
+  close(): Promise<void>;
 }

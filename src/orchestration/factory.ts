@@ -1,15 +1,12 @@
-// Picks the orchestration backend named by `orchestration.backend` (the env override
-// PENGUIN_ORCHESTRATION_BACKEND is already applied by config loading).
+// Builds the orchestration named by `orchestration.backend` (the env override
+// PENGUIN_ORCHESTRATION_BACKEND is already applied by config loading): the client every caller uses and
+// the host a process runs workflows with. The one place that knows the concrete backends.
 import type { PenguinConfig } from '../config/schema.js';
 import { UsageError } from '../errors.js';
 import type { EventLog } from '../events/log.js';
-import type { OrchestrationBackend } from './backend.js';
-import {
-  NativeEngine,
-  type EngineStore,
-  type NativeEngineConfig,
-  type NativeEngineOptions,
-} from './native/engine.js';
+import type { OrchestrationBackend, OrchestrationClient, WorkflowHost } from './backend.js';
+import type { MachineConfig } from './machine/index.js';
+import { NativeEngine, type EngineStore, type NativeEngineOptions } from './native/engine.js';
 import type { PhaseExecutor } from './phase-executor.js';
 
 /** The parts of penguin.yaml orchestration reads. */
@@ -25,8 +22,16 @@ export interface BackendDeps {
   native?: Omit<NativeEngineOptions, 'store' | 'events' | 'executor' | 'config'>;
 }
 
-/** The native engine settings from the workspace config. */
-export function nativeEngineConfig(config: OrchestrationSettings): NativeEngineConfig {
+/** One workspace's orchestration: what callers use, what a hosting process runs, and its release. */
+export interface Orchestration {
+  client: OrchestrationClient;
+  host: WorkflowHost;
+  /** Stops hosting and frees what the backend holds. */
+  close(): Promise<void>;
+}
+
+/** The machine's settings from the workspace config. */
+export function machineConfig(config: OrchestrationSettings): MachineConfig {
   return {
     retry: { ...config.orchestration.retry },
     timeboxSec: { ...config.runmode.ituv.phase_timebox_sec },
@@ -35,7 +40,20 @@ export function nativeEngineConfig(config: OrchestrationSettings): NativeEngineC
   };
 }
 
+/** The older name of machineConfig. */
+export const nativeEngineConfig = machineConfig;
+
+export function createOrchestration(config: OrchestrationSettings, deps: BackendDeps): Orchestration {
+  const engine = build(config, deps);
+  return { client: engine, host: engine, close: () => engine.close() };
+}
+
+/** A client with its close(), as a backend's contract tests drive it. */
 export function createBackend(config: OrchestrationSettings, deps: BackendDeps): OrchestrationBackend {
+  return build(config, deps);
+}
+
+function build(config: OrchestrationSettings, deps: BackendDeps): NativeEngine {
   const backend = config.orchestration.backend;
   switch (backend) {
     case 'native':
@@ -44,7 +62,7 @@ export function createBackend(config: OrchestrationSettings, deps: BackendDeps):
         store: deps.store,
         events: deps.events,
         executor: deps.executor,
-        config: nativeEngineConfig(config),
+        config: machineConfig(config),
       });
     case 'temporal':
       throw new UsageError('the temporal backend is not available yet; set orchestration.backend to native');

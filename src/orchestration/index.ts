@@ -1,6 +1,7 @@
 export * from './backend.js';
 export * from './phase-executor.js';
 export * from './factory.js';
+export * from './machine/index.js';
 export {
   NativeEngine,
   type EngineStore,
@@ -8,4 +9,3 @@ export {
   type NativeEngineOptions,
 } from './native/engine.js';
 export { orchestrationMigrations } from './native/migrations.js';
-export { progressAt, retryDelayMs, nextPhase, type RetryConfig } from './native/policy.js';

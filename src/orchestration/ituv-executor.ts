@@ -1,5 +1,7 @@
 // The real PhaseExecutor: runs each phase with the ITUV parts and records its evidence files in the
 // artifact store before the engine commits the phase, so a crash after a phase never loses them.
+// Results are stored as versioned PhaseResult envelopes.
+import { phaseResult } from '../contracts/phase-result.js';
 import type { ArtifactStore } from '../ituv/artifacts.js';
 import { runItuvPhase, type ItuvServices, type PhaseRun } from '../ituv/phases.js';
 import type { PhaseArtifact, PhaseContext, PhaseExecutor, PhaseOutcome } from './phase-executor.js';
@@ -36,13 +38,14 @@ export class ItuvPhaseExecutor implements PhaseExecutor {
         kind: record.kind,
         ...(record.key ? { key: record.key } : {}),
       }));
+    const result = phaseResult(ctx.phase, run.result);
     switch (run.verdict) {
       case 'passed':
-        return { kind: 'passed', summary: run.summary, result: run.result, artifacts };
+        return { kind: 'passed', summary: run.summary, result, artifacts };
       case 'failed':
-        return { kind: 'gate_failed', summary: run.summary, result: run.result, artifacts };
+        return { kind: 'gate_failed', summary: run.summary, result, artifacts };
       case 'needs_input':
-        return { kind: 'needs_input', question: run.question ?? run.summary, result: run.result };
+        return { kind: 'needs_input', question: run.question ?? run.summary, result };
       case 'error':
         return { kind: 'transient_error', summary: run.summary };
     }

@@ -1,9 +1,11 @@
-// The seam between orchestration and the ITUV phases: an engine drives the loop, persists results
-// and handles retries/signals; a PhaseExecutor does one phase. The real one (agents, test runner,
-// recipe runner, VERIFY gate) is plugged in by the caller; tests plug in scripted ones.
+// The seam between orchestration and the ITUV phases: the machine decides what runs, a host runs it
+// and records the outcome, a PhaseExecutor does one phase. The real one (agents, test runner, recipe
+// runner, VERIFY gate) is plugged in by the caller; tests plug in scripted ones.
 import type { EventType } from '../events/types.js';
-import type { ArtifactFile } from '../ituv/results.js';
 import type { ItuvPhase, Task } from '../project/model.js';
+import type { PhaseArtifact } from './machine/index.js';
+
+export { idempotencyKey } from './machine/index.js';
 
 export interface PhaseContext {
   workflowId: string;
@@ -15,7 +17,7 @@ export interface PhaseContext {
   idempotencyKey: string;
   /** Injected feedback and previous gate failures, oldest first (used by IMPLEMENT). */
   feedback: string[];
-  /** Results of this iteration's earlier phases (VERIFY judges them). */
+  /** Stored results of this iteration's passed phases (VERIFY judges them; read with readPhaseResult). */
   previousResults: Partial<Record<ItuvPhase, unknown>>;
   /** True when a human resumed or answered this workflow since the phase last asked for input. */
   resumed: boolean;
@@ -27,8 +29,9 @@ export interface PhaseContext {
   emit(type: EventType, data: Record<string, unknown>): void;
 }
 
-export type PhaseArtifact = Pick<ArtifactFile, 'name' | 'path' | 'kind' | 'key'>;
+export type { PhaseArtifact };
 
+/** `result` is stored as it is given (the ITUV executor gives a PhaseResult envelope). */
 export type PhaseOutcome =
   | { kind: 'passed'; summary: string; result: unknown; artifacts?: PhaseArtifact[] }
   | { kind: 'gate_failed'; summary: string; result: unknown; artifacts?: PhaseArtifact[] }
@@ -38,13 +41,4 @@ export type PhaseOutcome =
 export interface PhaseExecutor {
   /** A thrown error counts as a transient failure. */
   execute(ctx: PhaseContext): Promise<PhaseOutcome>;
-}
-
-export function idempotencyKey(
-  workflowId: string,
-  phase: ItuvPhase,
-  iteration: number,
-  attempt: number,
-): string {
-  return `${workflowId}:${phase}:${iteration}:${attempt}`;
 }

@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConflictError, NotFoundError } from '../../src/errors.js';
+import { ConflictError, NotFoundError, UsageError } from '../../src/errors.js';
 import type { EventLog } from '../../src/events/log.js';
 import type { EventType, PenguinEvent } from '../../src/events/types.js';
 import type { OrchestrationBackend, WorkflowState, WorkflowStatus } from '../../src/orchestration/backend.js';
@@ -397,6 +397,146 @@ export function describeBackendContract(name: string, makeBackend: MakeBackend):
       ).toEqual([done, cancelled].sort());
       expect(await b.list({ status: 'running' })).toEqual([]);
       expect((await b.health()).ok).toBe(true);
+    });
+
+    it('runs IMPLEMENT after an answer to a run out of iterations, also one stepping a phase at a time', async () => {
+      const b = await setup({ maxIterations: 1 });
+      const task = tasks[0]!;
+      executor.script(task.id, { 'implement:1': 'fail' });
+      // `task ituv next`: the run was to pause after its phase, which used up its iterations instead.
+      const id = await b.startWorkflow(task.id, { pauseAfterPhase: true });
+      const waiting = await waitState(b, id, ['waiting_input', 'paused', ...TERMINAL]);
+      expect(waiting).toMatchObject({ state: 'waiting_input', waiting_reason: 'clarification_needed' });
+
+      await b.signal(id, 'inject_feedback', { text: 'try again' });
+      const after = await waitState(b, id, ['paused', ...TERMINAL]);
+      expect(after.state).toBe('completed');
+      expect(after.phases.map((p) => `${p.phase}${p.iteration}:${p.outcome}`).slice(0, 2)).toEqual([
+        'implement1:gate_failed',
+        'implement2:passed',
+      ]);
+    });
+
+    it('reports the newest committed result of each phase', async () => {
+      const b = await setup();
+      const task = tasks[0]!;
+      executor.script(task.id, { 'test:1': 'fail' });
+      const id = await b.startWorkflow(task.id);
+      await waitState(b, id, TERMINAL);
+      // TEST failed in iteration 1 and passed in iteration 2: the newest one counts.
+      expect(await b.phaseResults(id)).toEqual({
+        implement: { key: `${id}:implement:2:1` },
+        test: { key: `${id}:test:2:1` },
+        use: { key: `${id}:use:2:1` },
+        verify: { key: `${id}:verify:2:1` },
+      });
+      await expect(Promise.resolve().then(() => b.phaseResults('wf-missing'))).rejects.toBeInstanceOf(
+        NotFoundError,
+      );
+    });
+
+    it('completes a waiting run with a passing re-verify, recording the override and real moves', async () => {
+      const b = await setup({ maxIterations: 1 });
+      const task = tasks[0]!;
+      executor.script(task.id, { verify: 'fail' });
+      const id = await b.startWorkflow(task.id);
+      const waiting = await waitState(b, id, ['waiting_input', ...TERMINAL]);
+      expect(waiting).toMatchObject({ state: 'waiting_input', waiting_reason: 'clarification_needed' });
+      const historyBefore = ws.store.listTransitions(task.id).length;
+
+      await b.reverify(id, {
+        verdict: {
+          passed: true,
+          summary: 'all 1 acceptance criteria have evidence',
+          result: { passed: true },
+        },
+        override: { criterion: 1, justification: 'checked by hand' },
+      });
+      const done = await waitState(b, id, TERMINAL);
+
+      expect(done.state).toBe('completed');
+      expect(done.phases.at(-1)).toMatchObject({ phase: 'verify', attempt: 0, outcome: 'passed' });
+      expect((await b.phaseResults(id)).verify).toEqual({ passed: true });
+      expect(ws.store.getTask(task.id)).toMatchObject({
+        status: 'completed',
+        phase: 'done',
+        overrides: [{ criterion: 1, justification: 'checked by hand' }],
+      });
+      // The task really went through VERIFY: no reopen, no made-up steps.
+      expect(
+        ws.store
+          .listTransitions(task.id)
+          .slice(historyBefore)
+          .map((t) => `${t.from_status}/${t.from_phase}>${t.to_status}/${t.to_phase}`),
+      ).toEqual(['waiting_input/blocked>running/verify', 'running/verify>completed/done']);
+      const events = workflowEvents(ws.events, id);
+      expect(types(events, ['workflow.phase_completed', 'workflow.completed']).slice(-2)).toEqual([
+        'workflow.phase_completed:verify',
+        'workflow.completed:done',
+      ]);
+      expect(events.filter((e) => e.type === 'workflow.phase_completed').at(-1)?.data).toMatchObject({
+        attempt: 0,
+        rerun: true,
+      });
+    });
+
+    it('records a failing re-verify of a paused run and changes nothing else', async () => {
+      const b = await setup();
+      const task = tasks[0]!;
+      const id = await b.startWorkflow(task.id, { pauseAfterPhase: true });
+      const paused = await waitState(b, id, ['paused', ...TERMINAL]);
+      expect(paused).toMatchObject({ state: 'paused', phase: 'test' });
+      const historyBefore = ws.store.listTransitions(task.id).length;
+
+      await b.reverify(id, {
+        verdict: {
+          passed: false,
+          summary: 'tests gate: no test run was recorded',
+          result: { passed: false },
+        },
+        override: null,
+      });
+      await b.reverify(id, {
+        verdict: { passed: false, summary: 'still no test run', result: { passed: false } },
+      });
+
+      const after = await b.getStatus(id);
+      expect(after).toMatchObject({ state: 'paused', phase: 'test', iteration: 1 });
+      expect(after.phases.map((p) => `${p.phase}:${p.attempt}:${p.outcome}`)).toEqual([
+        'implement:1:passed',
+        'verify:0:gate_failed',
+        'verify:0:gate_failed',
+      ]);
+      expect(ws.store.listTransitions(task.id)).toHaveLength(historyBefore);
+      expect(ws.store.getTask(task.id)).toMatchObject({ status: 'active', phase: 'pending', overrides: [] });
+
+      // The run goes on from where it paused.
+      await b.signal(id, 'resume');
+      const done = await waitState(b, id, TERMINAL);
+      expect(done.state).toBe('completed');
+      expect(done.phases.filter((p) => p.attempt > 0).map((p) => p.phase)).toEqual([
+        'implement',
+        'test',
+        'use',
+        'verify',
+      ]);
+    });
+
+    it('refuses a re-verify of a run a host is running or that has finished', async () => {
+      const b = await setup();
+      const [first, second] = tasks as [Task, Task];
+      executor.script(first.id, { implement: { action: 'pass', sleepMs: 60_000 } });
+      const running = await b.startWorkflow(first.id);
+      await until('implement to start', () => existsSync(join(ws.dir, `${running}_implement_1_1.pid`)));
+      const verdict = { passed: true, summary: 'ok', result: null };
+      await expect(b.reverify(running, { verdict })).rejects.toBeInstanceOf(ConflictError);
+      await expect(b.signal(running, 'reverify', { verdict: 'yes' })).rejects.toBeInstanceOf(UsageError);
+      await b.cancel(running);
+
+      const done = await b.startWorkflow(second.id);
+      await waitState(b, done, TERMINAL);
+      await expect(b.reverify(done, { verdict })).rejects.toBeInstanceOf(ConflictError);
+      await expect(b.reverify('wf-missing', { verdict })).rejects.toBeInstanceOf(NotFoundError);
     });
   });
 }

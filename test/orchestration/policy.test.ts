@@ -4,7 +4,7 @@ import { UsageError } from '../../src/errors.js';
 import { EventLog } from '../../src/events/log.js';
 import { createBackend, nativeEngineConfig } from '../../src/orchestration/factory.js';
 import { NativeEngine } from '../../src/orchestration/native/engine.js';
-import { nextPhase, progressAt, retryDelayMs } from '../../src/orchestration/native/policy.js';
+import { nextPhase, progressAt, retryDelayMs } from '../../src/orchestration/machine/index.js';
 import { openStore } from '../../src/project/sqlite-store.js';
 
 describe('orchestration policy', () => {

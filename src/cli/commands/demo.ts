@@ -1,6 +1,6 @@
 // `penguin demo [EXAMPLE] [--dir DIR]`: the whole ITUV loop on a bundled example.
 import type { Command } from 'commander';
-import { listExamples, runDemo } from '../../orchestration/demo.js';
+import { listExamples, runDemo } from '../../app/demo.js';
 import { action, type CliContext } from '../context.js';
 import { workflowLine } from './workflow-view.js';
 
@@ -14,17 +14,19 @@ export function registerDemoCommand(program: Command, ctx: CliContext): void {
       action(async (command: Command, example: string) => {
         const out = ctx.output(command);
         const { dir } = command.opts<{ dir?: string }>();
-        const result = await runDemo({
-          example,
-          ...(dir ? { dir } : {}),
-          onEvent: (event) => {
-            if (event.type === 'workflow.phase_completed' || event.type === 'workflow.phase_failed') {
-              out.progress(
-                `  ${event.blueprint_id ?? ''} ${event.phase ?? ''}: ${event.type.endsWith('completed') ? 'passed' : 'failed'}`,
-              );
-            }
+        const result = await runDemo(
+          { example, ...(dir ? { dir } : {}) },
+          {
+            signal: ctx.interruptSignal(),
+            onEvent: (event) => {
+              if (event.type === 'workflow.phase_completed' || event.type === 'workflow.phase_failed') {
+                out.progress(
+                  `  ${event.blueprint_id ?? ''} ${event.phase ?? ''}: ${event.type.endsWith('completed') ? 'passed' : 'failed'}`,
+                );
+              }
+            },
           },
-        });
+        );
         out.result(result, () => [
           `demo workspace: ${result.workspace}`,
           ...result.runs.map((run) => `  ${workflowLine(run)}`),

@@ -1,10 +1,11 @@
 // `penguin task ituv start|next|verify`: run a task through Implement, Test, Use, Verify.
 import type { Command } from 'commander';
-import { renderEvidenceTable } from '../../ituv/verify.js';
+import { runNextPhase, startWorkflow, verifyAgain } from '../../app/workflows.js';
 import { UsageError } from '../../errors.js';
 import { action, type CliContext } from '../context.js';
+import { renderEvidenceTable } from '../evidence.js';
 import { withProject, type ProjectOption } from './shared.js';
-import { followWorkflow, workflowLine } from './workflow-view.js';
+import { hostingOptions, renderSettled, workflowLine } from './workflow-view.js';
 
 function taskCommand(program: Command): Command {
   const task = program.commands.find((c) => c.name() === 'task');
@@ -36,16 +37,18 @@ export function registerItuvCommands(program: Command, ctx: CliContext): void {
       action(async (command: Command, ref: string) => {
         const out = ctx.output(command);
         const opts = command.opts<ProjectOption & { detach?: boolean; feedback?: string }>();
-        const service = ctx.workflows(command);
-        const started = await service.start(ref, {
-          projectKey: opts.project,
-          ...(opts.feedback ? { feedback: [opts.feedback] } : {}),
-        });
-        if (opts.detach) {
-          out.result(started, () => `queued ${workflowLine(started)}`);
-          return;
-        }
-        await followWorkflow(ctx, out, service, started.id);
+        const status = await startWorkflow(
+          ctx.workflows(command),
+          {
+            ref,
+            projectKey: opts.project,
+            detach: opts.detach === true,
+            ...(opts.feedback ? { feedback: [opts.feedback] } : {}),
+          },
+          opts.detach ? {} : hostingOptions(ctx, out),
+        );
+        if (opts.detach) out.result(status, () => `queued ${workflowLine(status)}`);
+        else renderSettled(ctx, out, status);
       }),
     );
 
@@ -58,7 +61,11 @@ export function registerItuvCommands(program: Command, ctx: CliContext): void {
     action(async (command: Command, ref: string) => {
       const out = ctx.output(command);
       const { project } = command.opts<ProjectOption>();
-      const result = await ctx.workflows(command).next(ref, project);
+      const result = await runNextPhase(
+        ctx.workflows(command),
+        { ref, projectKey: project },
+        { signal: ctx.interruptSignal() },
+      );
       out.result(result, () => [
         `${result.phase ?? '-'}: ${result.outcome}${result.summary ? ` — ${result.summary}` : ''}`,
         workflowLine(result.workflow),
@@ -86,20 +93,17 @@ export function registerItuvCommands(program: Command, ctx: CliContext): void {
           opts.override === undefined
             ? undefined
             : { criterion: parseCriterion(opts.override), why: opts.why ?? '' };
-        const { task, verdict } = await ctx
-          .workflows(command)
-          .verifyAgain(ref, { projectKey: opts.project, ...(override ? { override } : {}) });
-        out.result(
-          {
-            task: { id: task.id, blueprint_id: task.blueprint_id, status: task.status, phase: task.phase },
-            verify: verdict,
-          },
-          () => [
-            `${task.blueprint_id}: VERIFY ${verdict.passed ? 'passed' : 'failed'} (status ${task.status}, phase ${task.phase})`,
-            renderEvidenceTable(verdict),
-            ...verdict.failures.map((f) => `  - ${f}`),
-          ],
-        );
+        const answer = await verifyAgain(ctx.workflows(command), {
+          ref,
+          projectKey: opts.project,
+          ...(override ? { override } : {}),
+        });
+        const { task, verify: verdict } = answer;
+        out.result(answer, () => [
+          `${task.blueprint_id}: VERIFY ${verdict.passed ? 'passed' : 'failed'} (status ${task.status}, phase ${task.phase})`,
+          renderEvidenceTable(verdict),
+          ...verdict.failures.map((f) => `  - ${f}`),
+        ]);
         if (!verdict.passed) ctx.exitCode = 1;
       }),
     );

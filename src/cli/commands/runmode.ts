@@ -1,5 +1,6 @@
 // `penguin runmode status`: one line on what the run is doing now.
 import type { Command } from 'commander';
+import { runmodeStatus } from '../../app/workflows.js';
 import { action, type CliContext } from '../context.js';
 import { workflowLine } from './workflow-view.js';
 
@@ -11,7 +12,7 @@ export function registerRunmodeCommands(program: Command, ctx: CliContext): void
     .action(
       action(async (command: Command) => {
         const out = ctx.output(command);
-        const line = await ctx.workflows(command).runmode();
+        const line = await runmodeStatus(ctx.workflows(command));
         out.result(line, () =>
           line.workflow === null
             ? 'idle: no live workflow'

@@ -11,7 +11,7 @@ import {
   type LifecycleAction,
 } from '../../app/tasks.js';
 import type { ReadyTask } from '../../contracts/views.js';
-import { renderEvidenceTable } from '../../ituv/verify.js';
+import { renderEvidenceTable } from '../evidence.js';
 import type { Task } from '../../project/model.js';
 import { action, type CliContext } from '../context.js';
 import { table, type Output } from '../output.js';

@@ -1,7 +1,7 @@
-// How a workflow is shown and followed in the terminal; shared by `task ituv` and `workflow`.
+// How a workflow is shown and followed in the terminal; shared by `task ituv`, `workflow` and `demo`.
+import type { HostingOptions } from '../../app/workflows.js';
+import type { WorkflowStatus } from '../../contracts/workflow.js';
 import type { PenguinEvent } from '../../events/types.js';
-import type { WorkflowStatus } from '../../orchestration/backend.js';
-import type { WorkflowService } from '../../orchestration/workflow-service.js';
 import { stripInternalMarkers } from '../../ituv/prompt.js';
 import type { CliContext } from '../context.js';
 import { table, type Output } from '../output.js';
@@ -54,24 +54,28 @@ function summaryOf(event: PenguinEvent): string {
 }
 
 /**
- * Hosts the workflow in this process until it settles, with live phase progress on a terminal,
- * then prints its status.
+ * For a command that hosts a run here until it settles: Ctrl-C stops the host, and on a terminal each
+ * phase is reported as it starts and ends.
  */
-export async function followWorkflow(
-  ctx: CliContext,
-  out: Output,
-  service: WorkflowService,
-  id: string,
-): Promise<WorkflowStatus> {
-  out.progress(`hosting workflow ${id} (Ctrl-C stops this host; the run can be resumed from any terminal)`);
-  const final = await service.runInForeground(id, (event) => {
-    const note = eventNote(event);
-    if (note) out.progress(`  ${note}`);
-  });
+export function hostingOptions(ctx: CliContext, out: Output): HostingOptions {
+  return {
+    signal: ctx.interruptSignal(),
+    onHosting: (id) =>
+      out.progress(
+        `hosting workflow ${id} (Ctrl-C stops this host; the run can be resumed from any terminal)`,
+      ),
+    onEvent: (event) => {
+      const note = eventNote(event);
+      if (note) out.progress(`  ${note}`);
+    },
+  };
+}
+
+/** Prints a run the command hosted until it settled, and sets the exit code. */
+export function renderSettled(ctx: CliContext, out: Output, final: WorkflowStatus): void {
   out.result(final, () => workflowLine(final));
   // A run that failed, was cancelled, or used up its iterations on failing gates is a failed check;
   // one paused or waiting for a human's answer is not.
   const gatesExhausted = final.state === 'waiting_input' && final.waiting_reason === 'clarification_needed';
   if (final.state === 'failed' || final.state === 'cancelled' || gatesExhausted) ctx.exitCode = 1;
-  return final;
 }

@@ -1,9 +1,17 @@
 // `penguin workflow start|status|pause|resume|cancel|feedback|list`: steer durable ITUV runs, also
 // ones hosted by another process (signals are stored rows, applied within a second).
 import type { Command } from 'commander';
+import {
+  feedWorkflow,
+  listWorkflows,
+  resumeWorkflow,
+  signalWorkflow,
+  startWorkflow,
+  workflowStatus,
+} from '../../app/workflows.js';
 import { action, type CliContext } from '../context.js';
 import { withProject, type ProjectOption } from './shared.js';
-import { followWorkflow, workflowLine, workflowTable } from './workflow-view.js';
+import { hostingOptions, renderSettled, workflowLine, workflowTable } from './workflow-view.js';
 
 export function registerWorkflowCommands(program: Command, ctx: CliContext): void {
   const workflow = program.command('workflow').description('start, inspect and steer ITUV workflows');
@@ -18,11 +26,14 @@ export function registerWorkflowCommands(program: Command, ctx: CliContext): voi
     .action(
       action(async (command: Command, ref: string) => {
         const out = ctx.output(command);
-        const opts = command.opts<ProjectOption & { detach?: boolean }>();
-        const service = ctx.workflows(command);
-        const started = await service.start(ref, { projectKey: opts.project });
-        if (opts.detach) out.result(started, () => `queued ${workflowLine(started)}`);
-        else await followWorkflow(ctx, out, service, started.id);
+        const { project, detach } = command.opts<ProjectOption & { detach?: boolean }>();
+        const status = await startWorkflow(
+          ctx.workflows(command),
+          { ref, projectKey: project, detach: detach === true },
+          detach ? {} : hostingOptions(ctx, out),
+        );
+        if (detach) out.result(status, () => `queued ${workflowLine(status)}`);
+        else renderSettled(ctx, out, status);
       }),
     );
 
@@ -33,7 +44,7 @@ export function registerWorkflowCommands(program: Command, ctx: CliContext): voi
     .action(
       action(async (command: Command, id: string) => {
         const out = ctx.output(command);
-        const status = await ctx.workflows(command).status(id);
+        const status = await workflowStatus(ctx.workflows(command), id);
         out.result(status, () => [
           workflowLine(status),
           ...status.phases.map(
@@ -52,7 +63,7 @@ export function registerWorkflowCommands(program: Command, ctx: CliContext): voi
       .action(
         action(async (command: Command, id: string) => {
           const out = ctx.output(command);
-          const status = await ctx.workflows(command).signal(id, name);
+          const status = await signalWorkflow(ctx.workflows(command), id, name);
           out.result(status, () => `${name} sent: ${workflowLine(status)}`);
         }),
       );
@@ -66,11 +77,15 @@ export function registerWorkflowCommands(program: Command, ctx: CliContext): voi
     .action(
       action(async (command: Command, id: string) => {
         const out = ctx.output(command);
-        const service = ctx.workflows(command);
-        const status = await service.signal(id, 'resume');
-        if (command.opts<{ detach?: boolean }>().detach)
-          out.result(status, () => `resume sent: ${workflowLine(status)}`);
-        else await followWorkflow(ctx, out, service, id);
+        const { detach } = command.opts<{ detach?: boolean }>();
+        const status = await resumeWorkflow(
+          ctx.workflows(command),
+          id,
+          { detach: detach === true },
+          detach ? {} : hostingOptions(ctx, out),
+        );
+        if (detach) out.result(status, () => `resume sent: ${workflowLine(status)}`);
+        else renderSettled(ctx, out, status);
       }),
     );
 
@@ -82,7 +97,7 @@ export function registerWorkflowCommands(program: Command, ctx: CliContext): voi
     .action(
       action(async (command: Command, id: string, text: string) => {
         const out = ctx.output(command);
-        const status = await ctx.workflows(command).feedback(id, text);
+        const status = await feedWorkflow(ctx.workflows(command), id, text);
         out.result(status, () => `feedback recorded: ${workflowLine(status)}`);
       }),
     );
@@ -93,8 +108,11 @@ export function registerWorkflowCommands(program: Command, ctx: CliContext): voi
       action(async (command: Command) => {
         const out = ctx.output(command);
         const opts = command.opts<ProjectOption & { status?: string }>();
-        const list = await ctx.workflows(command).list({ projectKey: opts.project, status: opts.status });
-        out.result({ workflows: list }, () => workflowTable(list));
+        const list = await listWorkflows(ctx.workflows(command), {
+          projectKey: opts.project,
+          status: opts.status,
+        });
+        out.result(list, () => workflowTable(list.workflows));
       }),
     );
 }

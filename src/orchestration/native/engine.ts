@@ -1,65 +1,63 @@
-// The native orchestration engine (DESIGN §6): durable ITUV runs on the workspace SQLite database.
-// Any process that hosts an engine claims runnable workflows with a lease, runs their phases through
-// the injected PhaseExecutor and commits each phase result, the workflow row, the task transition
-// and the events in one transaction. A workflow whose host died (lease expired) is recovered by any
-// engine: committed phases are never rerun; the in-flight one reruns with attempt + 1.
-import { formatGateFailure } from '../../ituv/phases.js';
+// The native orchestration backend (DESIGN §6): durable ITUV runs on the workspace SQLite database. It
+// is a host of the pure machine (../machine): every change of a run is a machine step, committed with
+// its step records, task moves and events in one transaction (StepInterpreter), and this class only
+// does the I/O around it: claiming runnable workflows with a lease, running phases through the
+// injected PhaseExecutor with their timebox, timers, polling signals, and group commit. A workflow
+// whose host died (lease expired) is recovered by any engine: the machine reruns its open attempt.
+// The same object is the OrchestrationClient of the workspace.
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import type { Db } from '../../db/database.js';
-import { ConflictError, NotFoundError, UsageError } from '../../errors.js';
-import type { EventLog } from '../../events/log.js';
-import type { EventDraft, EventType } from '../../events/types.js';
-import type { ItuvPhase, Task } from '../../project/model.js';
-import type { Store } from '../../project/store.js';
+import { ArtifactFileSchema } from '../../contracts/phase-result.js';
 import {
-  isTerminal,
+  FeedbackPayloadSchema,
+  isSettled,
   QUERY_NAMES,
+  ReverifyPayloadSchema,
   SIGNAL_NAMES,
   type BackendHealth,
-  type OrchestrationBackend,
+  type QueryAnswers,
   type QueryName,
+  type ReverifyRequest,
   type SignalName,
   type StartOptions,
   type WorkflowListFilter,
   type WorkflowState,
   type WorkflowStatus,
+  WORKFLOW_STATES,
+} from '../../contracts/workflow.js';
+import { ConflictError, NotFoundError, UsageError } from '../../errors.js';
+import type { EventLog } from '../../events/log.js';
+import type { EventType } from '../../events/types.js';
+import type { Task } from '../../project/model.js';
+import type {
+  HostOutcome,
+  OrchestrationBackend,
+  PhaseResults,
+  RunUntilOptions,
+  WorkflowHost,
 } from '../backend.js';
 import {
-  idempotencyKey,
-  type PhaseContext,
-  type PhaseExecutor,
-  type PhaseOutcome,
-} from '../phase-executor.js';
+  admitSignal,
+  startRefusal,
+  type MachineConfig,
+  type MachineInput,
+  type PhaseOutcomeInput,
+} from '../machine/index.js';
+import type { PhaseContext, PhaseExecutor } from '../phase-executor.js';
 import {
-  nextPhase,
-  progressAt,
-  retryDelayMs,
-  TASK_TARGET,
-  type RetryConfig,
-  type TaskTarget,
-} from './policy.js';
-import {
-  newWorkflowId,
-  parseFeedback,
-  WorkflowRepository,
-  type SignalRow,
-  type WorkflowPatch,
-  type WorkflowRow,
-} from './repository.js';
+  StepInterpreter,
+  type Applier,
+  type EngineStore,
+  type HostPlan,
+  type RunPlan,
+} from './interpreter.js';
+import { newWorkflowId, runState, WorkflowRepository, type WorkflowRow } from './repository.js';
 
-export interface NativeEngineConfig {
-  retry: RetryConfig;
-  timeboxSec: Record<ItuvPhase, number>;
-  /** Gate-failure loops before the run waits for a human. */
-  maxIterations: number;
-  /** VERIFY pass completes the task; otherwise it goes to pending_review. */
-  autoApprove: boolean;
-}
+export type { EngineStore } from './interpreter.js';
 
-/** A task store sharing its connection, so engine writes join the store's transactions. */
-export type EngineStore = Store & { readonly db: Db };
+/** The machine's settings, from the workspace config (see factory.ts). */
+export type NativeEngineConfig = MachineConfig;
 
 export interface NativeEngineOptions {
   store: EngineStore;
@@ -85,31 +83,13 @@ type AbortReason = 'cancel' | 'timebox' | 'lost' | 'shutdown';
 interface Runner {
   id: string;
   controller: AbortController | null;
+  /** Key of the attempt running now. */
+  key: string | null;
   abortReason: AbortReason | null;
   /** Ends a backoff wait early (a signal arrived). */
   wake: (() => void) | null;
   done: Promise<void>;
 }
-
-interface StepPlan {
-  row: WorkflowRow;
-  task: Task;
-  phase: ItuvPhase;
-  iteration: number;
-  attempt: number;
-  key: string;
-  feedback: string[];
-  previousResults: Partial<Record<ItuvPhase, unknown>>;
-  resumed: boolean;
-}
-
-/** What task and workflow events are about; `id` is the workflow, null for a task-only event. */
-type EventSubject = Pick<
-  WorkflowRow,
-  'project_id' | 'task_id' | 'blueprint_id' | 'phase' | 'iteration' | 'progress'
-> & {
-  id: string | null;
-};
 
 interface PendingCheckpoint {
   run: () => unknown;
@@ -117,67 +97,37 @@ interface PendingCheckpoint {
   reject: (error: unknown) => void;
 }
 
-type Next = { kind: 'run'; plan: StepPlan } | { kind: 'wait'; until: number } | { kind: 'stop' };
+/** How an execution ended for the host: an outcome for the machine, or nothing to record. */
+type Execution =
+  { kind: 'outcome'; outcome: PhaseOutcomeInput } | { kind: 'dropped'; reason: 'lost' | 'shutdown' };
 
-type ExecutionResult =
-  PhaseOutcome | { kind: 'cancelled' } | { kind: 'dropped'; reason: 'lost' | 'shutdown' };
-
-const artifactSchema = z.object({
-  name: z.string(),
-  path: z.string(),
-  kind: z.enum(['transcript', 'log', 'junit', 'prompt', 'result', 'file']),
-  key: z.string().optional(),
-});
 // Executors are plugged in from elsewhere: their answer is checked like any outside input.
 const outcomeSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('passed'),
     summary: z.string(),
     result: z.unknown(),
-    artifacts: z.array(artifactSchema).optional(),
+    artifacts: z.array(ArtifactFileSchema).optional(),
   }),
   z.object({
     kind: z.literal('gate_failed'),
     summary: z.string(),
     result: z.unknown(),
-    artifacts: z.array(artifactSchema).optional(),
+    artifacts: z.array(ArtifactFileSchema).optional(),
   }),
   z.object({ kind: z.literal('needs_input'), question: z.string(), result: z.unknown().optional() }),
   z.object({ kind: z.literal('transient_error'), summary: z.string() }),
 ]);
 
-/** `resume` may ask the run to pause again after one phase (`task ituv next`). */
-const resumePayloadSchema = z.object({ pause_after_phase: z.boolean().optional() }).nullable();
+const SETTLED_STATES = WORKFLOW_STATES.filter(isSettled);
 
-function parsePayload(signal: SignalRow): unknown {
-  if (signal.payload === null) return null;
-  try {
-    return JSON.parse(signal.payload) as unknown;
-  } catch {
-    return null;
-  }
-}
-
-const feedbackPayloadSchema = z.union([
-  z.string().trim().min(1),
-  z.object({ text: z.string().trim().min(1) }).transform((p) => p.text),
-]);
-
-const LIVE_WAIT_STATES: readonly WorkflowState[] = [
-  'completed',
-  'failed',
-  'cancelled',
-  'waiting_input',
-  'paused',
-];
-
-export class NativeEngine implements OrchestrationBackend {
+export class NativeEngine implements OrchestrationBackend, WorkflowHost {
   readonly ownerId: string;
   private readonly store: EngineStore;
   private readonly events: EventLog;
   private readonly executor: PhaseExecutor;
-  private readonly config: NativeEngineConfig;
   private readonly repo: WorkflowRepository;
+  private readonly machine: StepInterpreter;
   private readonly leaseMs: number;
   private readonly pollMs: number;
   private readonly maxConcurrent: number;
@@ -190,17 +140,19 @@ export class NativeEngine implements OrchestrationBackend {
   private ticking = false;
   private tickQueued = false;
   private lastRenewal = 0;
+  /** While shutting down: how long an aborted phase may take to return. */
+  private graceMs: number;
 
   constructor(options: NativeEngineOptions) {
     this.store = options.store;
     this.events = options.events;
     this.executor = options.executor;
-    this.config = options.config;
     this.ownerId = options.ownerId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
     this.leaseMs = options.leaseMs ?? 15_000;
     this.pollMs = options.pollMs ?? 100;
     this.maxConcurrent = options.maxConcurrent ?? 16;
     this.abortGraceMs = options.abortGraceMs ?? 5_000;
+    this.graceMs = this.abortGraceMs;
     this.onError =
       options.onError ??
       ((error) =>
@@ -209,22 +161,47 @@ export class NativeEngine implements OrchestrationBackend {
       throw new UsageError('the event log and the task store must share one database connection');
     }
     this.repo = new WorkflowRepository(this.store.db);
+    this.machine = new StepInterpreter(this.store, this.events, this.repo, options.config);
   }
 
-  // ---- hosting ---------------------------------------------------------------------------------
+  // ---- WorkflowHost --------------------------------------------------------------------------------
 
-  /** Begins hosting: claims runnable and orphaned workflows and polls signals until stop(). */
-  start(): void {
+  /** Begins hosting: claims runnable and orphaned workflows and polls signals until shutdown. */
+  run(): void {
     if (this.hosting) return;
     this.hosting = true;
+    this.graceMs = this.abortGraceMs;
     this.interval = setInterval(() => this.tick(), this.pollMs);
     this.wakeUp();
   }
 
+  async runUntil(
+    predicate: () => boolean | Promise<boolean>,
+    options: RunUntilOptions = {},
+  ): Promise<HostOutcome> {
+    this.run();
+    const { signal } = options;
+    const pollMs = options.pollMs ?? Math.min(this.pollMs, 50);
+    for (;;) {
+      if (signal?.aborted) return 'aborted';
+      if (await predicate()) return 'done';
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          clearTimeout(timer);
+          signal?.removeEventListener('abort', done);
+          resolve();
+        };
+        const timer = setTimeout(done, pollMs);
+        signal?.addEventListener('abort', done, { once: true });
+      });
+    }
+  }
+
   /** Stops hosting: in-flight phases are aborted and their workflows released for any engine. */
-  async stop(): Promise<void> {
+  async shutdown(graceMs = this.abortGraceMs): Promise<void> {
     if (!this.hosting) return;
     this.hosting = false;
+    this.graceMs = graceMs;
     if (this.interval) clearInterval(this.interval);
     this.interval = null;
     const running = [...this.runners.values()];
@@ -232,8 +209,17 @@ export class NativeEngine implements OrchestrationBackend {
     await Promise.all(running.map((r) => r.done));
   }
 
+  /** The older names of run() and shutdown(). */
+  start(): void {
+    this.run();
+  }
+
+  async stop(): Promise<void> {
+    await this.shutdown();
+  }
+
   async close(): Promise<void> {
-    await this.stop();
+    await this.shutdown();
   }
 
   get isHosting(): boolean {
@@ -243,6 +229,10 @@ export class NativeEngine implements OrchestrationBackend {
   /** Ids of the workflows this engine is running now. */
   hostedWorkflows(): string[] {
     return [...this.runners.keys()];
+  }
+
+  private get host(): Applier {
+    return { kind: 'host', owner: this.ownerId, leaseMs: this.leaseMs };
   }
 
   private wakeUp(): void {
@@ -277,16 +267,18 @@ export class NativeEngine implements OrchestrationBackend {
     for (const runner of this.runners.values()) if (!owned.has(runner.id)) this.abortRunner(runner, 'lost');
   }
 
+  /** Applies signals sent to the runs hosted here; a cancel stops the running phase at once. */
   private pollSignals(): void {
     if (this.runners.size === 0) return;
-    for (const signal of this.repo.pendingSignalsOwnedBy(this.ownerId)) {
-      const runner = this.runners.get(signal.workflow_id);
+    const ids = new Set(this.repo.pendingSignalsOwnedBy(this.ownerId).map((s) => s.workflow_id));
+    for (const id of ids) {
+      const runner = this.runners.get(id);
       if (!runner) continue;
-      this.tx(() => {
-        const row = this.repo.get(signal.workflow_id);
-        if (row && this.repo.consumeSignal(signal.id)) this.applyHostedSignal(row, signal);
+      const plan = this.tx(() => {
+        const row = this.repo.get(id);
+        return row && this.owns(row) ? this.machine.apply(row, this.host, { now: Date.now() }) : null;
       });
-      if (signal.name === 'cancel') this.abortRunner(runner, 'cancel');
+      if (plan?.aborts.includes(runner.key ?? '')) this.abortRunner(runner, 'cancel');
       else runner.wake?.();
     }
   }
@@ -297,17 +289,38 @@ export class NativeEngine implements OrchestrationBackend {
     const ids = this.repo.claimable(Date.now(), capacity);
     if (ids.length === 0) return;
     const claimed = this.tx(() =>
-      ids
-        .map((id) => this.repo.claim(id, this.ownerId, this.leaseMs))
-        .filter((r): r is WorkflowRow => r !== undefined),
+      ids.flatMap((id) => {
+        const row = this.repo.claim(id, this.ownerId, this.leaseMs);
+        if (!row) return [];
+        return [
+          {
+            id,
+            plan: this.machine.apply(row, this.host, {
+              input: { type: 'claimed', now: Date.now() },
+              now: Date.now(),
+            }),
+          },
+        ];
+      }),
     );
-    for (const row of claimed) this.host(row.id);
+    for (const { id, plan } of claimed) if (plan.state.state === 'running') this.hostRun(id, plan);
   }
 
-  private host(id: string): void {
-    const runner: Runner = { id, controller: null, abortReason: null, wake: null, done: Promise.resolve() };
+  private owns(row: WorkflowRow): boolean {
+    return row.owner === this.ownerId && row.state === 'running';
+  }
+
+  private hostRun(id: string, first: HostPlan): void {
+    const runner: Runner = {
+      id,
+      controller: null,
+      key: null,
+      abortReason: null,
+      wake: null,
+      done: Promise.resolve(),
+    };
     this.runners.set(id, runner);
-    runner.done = this.drive(runner)
+    runner.done = this.drive(runner, first)
       .catch((error: unknown) => {
         this.onError(error);
         // A failed boundary (e.g. the database stayed locked): give the run back for a later claim.
@@ -330,26 +343,48 @@ export class NativeEngine implements OrchestrationBackend {
     runner.wake?.();
   }
 
-  private async drive(runner: Runner): Promise<void> {
-    let next = await this.checkpoint(() => this.beginNext(runner.id));
-    for (;;) {
-      if (next.kind === 'stop') return;
-      if (next.kind === 'wait') {
-        await this.waitUntil(runner, next.until);
+  /** Runs the plans of one workflow until the machine leaves nothing for this host to do. */
+  private async drive(runner: Runner, first: HostPlan): Promise<void> {
+    let plan: HostPlan | null = first;
+    while (plan) {
+      const run: RunPlan | null = plan.run;
+      const timer: number | null = plan.timer;
+      if (run) {
+        const execution = await this.execute(runner, run);
+        if (execution.kind === 'dropped') {
+          if (execution.reason === 'shutdown') this.release(runner.id);
+          return;
+        }
+        const input: MachineInput = {
+          type: 'phase_result',
+          now: Date.now(),
+          key: run.effect.key,
+          outcome: execution.outcome,
+          random: Math.random(),
+        };
+        plan = await this.checkpoint((): HostPlan | null => this.stepHosted(runner.id, input));
+      } else if (timer !== null) {
+        await this.waitUntil(runner, timer);
         if (runner.abortReason === 'lost') return;
         if (runner.abortReason === 'shutdown') return this.release(runner.id);
         runner.abortReason = null;
-        next = await this.checkpoint(() => this.beginNext(runner.id));
-        continue;
-      }
-      const plan = next.plan;
-      const result = await this.execute(runner, plan);
-      if (result.kind === 'dropped') {
-        if (result.reason === 'shutdown') this.release(runner.id);
+        plan = await this.checkpoint((): HostPlan | null => this.stepHosted(runner.id, undefined));
+      } else {
         return;
       }
-      next = await this.checkpoint(() => this.finish(runner.id, plan, result));
     }
+  }
+
+  /** A step of a run hosted here; null when it is no longer ours (fenced: lease lost, finished). */
+  private stepHosted(id: string, input: MachineInput | undefined): HostPlan | null {
+    const row = this.repo.get(id);
+    if (!row || !this.owns(row)) return null;
+    const now = Date.now();
+    return this.machine.apply(
+      row,
+      this.host,
+      input ? { input, now } : { last: { type: 'timer_fired', now }, now },
+    );
   }
 
   private waitUntil(runner: Runner, until: number): Promise<void> {
@@ -367,42 +402,42 @@ export class NativeEngine implements OrchestrationBackend {
 
   /** Gives a workflow back (shutdown): any engine may claim it now; its open attempt reruns. */
   private release(id: string): void {
-    this.tx(() => {
-      const row = this.repo.get(id);
-      if (row?.owner === this.ownerId && row.state === 'running')
-        this.repo.update(id, { owner: null, lease_expires_at: 0 });
-    });
+    this.tx(() => this.repo.release(id, this.ownerId));
   }
 
   // ---- one phase -------------------------------------------------------------------------------
 
-  private async execute(runner: Runner, plan: StepPlan): Promise<ExecutionResult> {
+  private async execute(runner: Runner, plan: RunPlan): Promise<Execution> {
+    const { effect } = plan;
     const controller = new AbortController();
     runner.controller = controller;
+    runner.key = effect.key;
     runner.abortReason = null;
     let live = true;
-    const timeoutMs = Math.round(this.config.timeboxSec[plan.phase] * 1000);
-    const timebox = setTimeout(() => this.abortRunner(runner, 'timebox'), timeoutMs);
+    const timebox = setTimeout(() => this.abortRunner(runner, 'timebox'), effect.timeout_ms);
     const ctx: PhaseContext = {
-      workflowId: plan.row.id,
+      workflowId: runner.id,
       task: plan.task,
-      phase: plan.phase,
-      iteration: plan.iteration,
-      attempt: plan.attempt,
-      idempotencyKey: plan.key,
-      feedback: plan.feedback,
+      phase: effect.phase,
+      iteration: effect.iteration,
+      attempt: effect.attempt,
+      idempotencyKey: effect.key,
+      feedback: effect.feedback,
       previousResults: plan.previousResults,
-      resumed: plan.resumed,
+      resumed: effect.resumed,
       signal: controller.signal,
-      timeoutMs,
+      timeoutMs: effect.timeout_ms,
       emit: (type: EventType, data: Record<string, unknown>) => {
         // Output after the phase ended (or from a run we no longer own) would follow its status event.
         if (!live || runner.abortReason === 'lost') return;
         this.events.append({
-          ...this.eventBase(plan.row),
+          project_id: plan.task.project_id,
+          task_id: plan.task.id,
+          blueprint_id: plan.task.blueprint_id,
+          workflow_id: runner.id,
           type,
-          phase: plan.phase,
-          iteration: plan.iteration,
+          phase: effect.phase,
+          iteration: effect.iteration,
           data,
         });
       },
@@ -410,18 +445,21 @@ export class NativeEngine implements OrchestrationBackend {
     let graceTimer: NodeJS.Timeout | undefined;
     const afterAbort = new Promise<'grace'>((resolve) => {
       controller.signal.addEventListener('abort', () => {
-        graceTimer = setTimeout(() => resolve('grace'), this.abortGraceMs);
+        graceTimer = setTimeout(() => resolve('grace'), this.graceMs);
       });
     });
-    const execution = (async (): Promise<PhaseOutcome> => {
+    const execution = (async (): Promise<PhaseOutcomeInput> => {
       try {
         const parsed = outcomeSchema.safeParse(await this.executor.execute(ctx));
-        if (parsed.success) return parsed.data as PhaseOutcome;
-        return { kind: 'transient_error', summary: `the ${plan.phase} executor returned an invalid outcome` };
+        if (parsed.success) return parsed.data;
+        return {
+          kind: 'transient_error',
+          summary: `the ${effect.phase} executor returned an invalid outcome`,
+        };
       } catch (error) {
         return {
           kind: 'transient_error',
-          summary: `${plan.phase} failed: ${error instanceof Error ? error.message : String(error)}`,
+          summary: `${effect.phase} failed: ${error instanceof Error ? error.message : String(error)}`,
         };
       }
     })();
@@ -430,478 +468,29 @@ export class NativeEngine implements OrchestrationBackend {
     clearTimeout(timebox);
     if (graceTimer) clearTimeout(graceTimer);
     runner.controller = null;
+    runner.key = null;
     // Set by abortRunner while we awaited; TypeScript cannot see that.
     const reason = runner.abortReason as AbortReason | null;
     switch (reason) {
       case 'lost':
-        return { kind: 'dropped', reason: 'lost' };
       case 'shutdown':
-        return { kind: 'dropped', reason: 'shutdown' };
+        return { kind: 'dropped', reason };
       case 'cancel':
-        return { kind: 'cancelled' };
+        return { kind: 'outcome', outcome: { kind: 'cancelled' } };
       case 'timebox':
-        return {
-          kind: 'transient_error',
-          summary: `${plan.phase} exceeded its timebox of ${this.config.timeboxSec[plan.phase]} s and was stopped`,
-        };
+        return { kind: 'outcome', outcome: { kind: 'timed_out' } };
       default:
-        return raced === 'grace'
-          ? { kind: 'transient_error', summary: `${plan.phase} did not return` }
-          : raced;
+        return {
+          kind: 'outcome',
+          outcome:
+            raced === 'grace'
+              ? { kind: 'transient_error', summary: `${effect.phase} did not return` }
+              : raced,
+        };
     }
   }
 
-  // ---- state machine (each function runs inside one transaction) --------------------------------
-
-  /** At a phase boundary: applies signals and requests, then opens the next attempt. */
-  private beginNext(id: string): Next {
-    let row = this.repo.get(id);
-    if (!row || row.owner !== this.ownerId || row.state !== 'running') return { kind: 'stop' };
-    for (const signal of this.repo.pendingSignals(id)) {
-      if (this.repo.consumeSignal(signal.id)) this.applyHostedSignal(row, signal);
-      row = this.repo.get(id) ?? row;
-    }
-    if (row.cancel_requested) {
-      this.finalizeCancelled(row, 'cancelled by signal');
-      return { kind: 'stop' };
-    }
-    if (row.pause_requested) {
-      this.pauseAt(row);
-      return { kind: 'stop' };
-    }
-    if (row.not_before !== null && row.not_before > Date.now())
-      return { kind: 'wait', until: row.not_before };
-    const phase = row.phase;
-    if (phase === null || phase === 'done') {
-      this.complete(row);
-      return { kind: 'stop' };
-    }
-    let attempt = row.attempt;
-    const existing = this.repo.step(idempotencyKey(id, phase, row.iteration, attempt));
-    if (existing) {
-      // The previous host died (or released the run) during this attempt: it reruns as a new one.
-      if (existing.outcome === null) {
-        this.repo.finishStep(existing.idempotency_key, {
-          outcome: 'abandoned',
-          summary: 'the host stopped before the phase finished',
-          result: undefined,
-          artifacts: [],
-        });
-      }
-      if (attempt >= this.config.retry.max_attempts) {
-        this.fail(row, `${phase} was interrupted ${attempt} times`);
-        return { kind: 'stop' };
-      }
-      attempt += 1;
-      this.emit(row, 'workflow.retrying', {
-        phase,
-        iteration: row.iteration,
-        data: { attempt, reason: 'recovered' },
-      });
-    }
-    const task = this.moveTaskForPhase(row, phase);
-    if (!task) return { kind: 'stop' };
-    const key = idempotencyKey(id, phase, row.iteration, attempt);
-    this.repo.insertStep({
-      workflow_id: id,
-      phase,
-      iteration: row.iteration,
-      attempt,
-      key,
-      owner: this.ownerId,
-    });
-    const progress = progressAt(phase);
-    this.repo.update(id, {
-      attempt,
-      progress,
-      not_before: null,
-      lease_expires_at: Date.now() + this.leaseMs,
-    });
-    row = { ...row, attempt, progress };
-    this.emit(row, 'workflow.phase_started', {
-      phase,
-      iteration: row.iteration,
-      data: { attempt, idempotency_key: key },
-    });
-    return {
-      kind: 'run',
-      plan: {
-        row,
-        task,
-        phase,
-        iteration: row.iteration,
-        attempt,
-        key,
-        feedback: parseFeedback(row),
-        previousResults: this.repo.iterationResults(id, row.iteration),
-        resumed: row.resumed === 1,
-      },
-    };
-  }
-
-  /** Records an attempt's outcome and moves the workflow on. */
-  private finish(id: string, plan: StepPlan, result: ExecutionResult): Next {
-    const row = this.repo.get(id);
-    // Fenced: a run we no longer own (lease lost) must not write its result.
-    if (!row || row.owner !== this.ownerId || row.state !== 'running') return { kind: 'stop' };
-    const at = { phase: plan.phase, iteration: plan.iteration };
-    switch (result.kind) {
-      case 'dropped':
-        return { kind: 'stop' };
-      case 'cancelled':
-        this.repo.finishStep(plan.key, {
-          outcome: 'cancelled',
-          summary: 'cancelled',
-          result: undefined,
-          artifacts: [],
-        });
-        this.finalizeCancelled(row, 'cancelled by signal');
-        return { kind: 'stop' };
-      case 'passed': {
-        const artifacts = result.artifacts ?? [];
-        this.repo.finishStep(plan.key, {
-          outcome: 'passed',
-          summary: result.summary,
-          result: result.result,
-          artifacts,
-        });
-        const next = nextPhase(plan.phase);
-        this.pauseIfStepping(row);
-        this.emit(row, 'workflow.phase_completed', {
-          ...at,
-          progress: progressAt(next),
-          artifacts,
-          data: { attempt: plan.attempt, summary: result.summary },
-        });
-        if (next === 'done') {
-          this.complete(row);
-          return { kind: 'stop' };
-        }
-        this.repo.update(id, {
-          phase: next,
-          attempt: 1,
-          progress: progressAt(next),
-          resumed: 0,
-          last_failure: null,
-        });
-        return this.beginNext(id);
-      }
-      case 'gate_failed': {
-        const artifacts = result.artifacts ?? [];
-        this.repo.finishStep(plan.key, {
-          outcome: 'gate_failed',
-          summary: result.summary,
-          result: result.result,
-          artifacts,
-        });
-        this.pauseIfStepping(row);
-        const failure = formatGateFailure(plan.phase, plan.iteration, result.summary);
-        const feedback = [...parseFeedback(row), failure];
-        this.emit(row, 'workflow.phase_failed', {
-          ...at,
-          artifacts,
-          data: { attempt: plan.attempt, kind: 'gate_failed', summary: result.summary },
-        });
-        if (plan.iteration - row.iteration_base >= this.config.maxIterations) {
-          this.repo.update(id, { feedback: JSON.stringify(feedback), last_failure: failure });
-          this.wait({ ...row, last_failure: failure }, 'clarification_needed', null, {
-            phase: 'implement',
-            attempt: 1,
-          });
-          return { kind: 'stop' };
-        }
-        this.repo.update(id, {
-          phase: 'implement',
-          iteration: plan.iteration + 1,
-          attempt: 1,
-          progress: 0,
-          feedback: JSON.stringify(feedback),
-          last_failure: failure,
-          resumed: 0,
-        });
-        return this.beginNext(id);
-      }
-      case 'needs_input': {
-        this.repo.finishStep(plan.key, {
-          outcome: 'needs_input',
-          summary: result.question,
-          result: result.result,
-          artifacts: [],
-        });
-        this.wait(row, 'agent_question', result.question, { phase: plan.phase, attempt: plan.attempt + 1 });
-        return { kind: 'stop' };
-      }
-      case 'transient_error': {
-        this.repo.finishStep(plan.key, {
-          outcome: 'transient_error',
-          summary: result.summary,
-          result: undefined,
-          artifacts: [],
-        });
-        this.emit(row, 'workflow.phase_failed', {
-          ...at,
-          data: { attempt: plan.attempt, kind: 'transient_error', summary: result.summary },
-        });
-        if (plan.attempt >= this.config.retry.max_attempts) {
-          this.fail(row, `${plan.phase} failed ${plan.attempt} times; last: ${result.summary}`);
-          return { kind: 'stop' };
-        }
-        const delayMs = retryDelayMs(this.config.retry, plan.attempt);
-        this.repo.update(id, {
-          attempt: plan.attempt + 1,
-          not_before: Date.now() + delayMs,
-          last_failure: result.summary,
-        });
-        this.emit(row, 'workflow.retrying', {
-          ...at,
-          data: { attempt: plan.attempt + 1, delay_ms: delayMs, reason: result.summary },
-        });
-        return this.beginNext(id);
-      }
-    }
-  }
-
-  private complete(row: WorkflowRow): void {
-    this.repo.abandonOpenSteps(row.id);
-    const done: WorkflowRow = { ...row, phase: 'done', progress: 100 };
-    this.moveTask(done, TASK_TARGET.done(this.config.autoApprove), 'ITUV passed: VERIFY gate met', true);
-    this.repo.update(row.id, {
-      state: 'completed',
-      phase: 'done',
-      progress: 100,
-      owner: null,
-      lease_expires_at: null,
-      finished_at: new Date().toISOString(),
-    });
-    this.emit(done, 'workflow.completed', { data: { auto_approved: this.config.autoApprove } });
-  }
-
-  private fail(row: WorkflowRow, reason: string): void {
-    this.repo.abandonOpenSteps(row.id);
-    this.moveTask(row, TASK_TARGET.failed, `workflow ${row.id} failed: ${reason}`, true);
-    this.repo.update(row.id, {
-      state: 'failed',
-      last_failure: reason,
-      owner: null,
-      lease_expires_at: null,
-      finished_at: new Date().toISOString(),
-    });
-    this.emit(row, 'workflow.failed', { data: { reason } });
-  }
-
-  private finalizeCancelled(row: WorkflowRow, reason: string): void {
-    this.repo.abandonOpenSteps(row.id);
-    this.moveTask(row, TASK_TARGET.cancelled, `workflow ${row.id} ${reason}`, true);
-    this.repo.update(row.id, {
-      state: 'cancelled',
-      owner: null,
-      lease_expires_at: null,
-      cancel_requested: 0,
-      pause_requested: 0,
-      finished_at: new Date().toISOString(),
-    });
-    this.emit(row, 'workflow.cancelled', { data: { reason } });
-  }
-
-  private pauseAt(row: WorkflowRow): void {
-    this.repo.abandonOpenSteps(row.id);
-    this.moveTask(row, TASK_TARGET.paused, `workflow ${row.id} paused`, true);
-    this.repo.update(row.id, { state: 'paused', owner: null, lease_expires_at: null, pause_requested: 0 });
-    this.emit(row, 'workflow.paused', { data: { next_phase: row.phase } });
-  }
-
-  private wait(current: WorkflowRow, reason: string, question: string | null, resumeAt: WorkflowPatch): void {
-    // Events report where the run resumes, like its status does.
-    const row: WorkflowRow = { ...current, ...resumeAt };
-    this.moveTask(
-      row,
-      TASK_TARGET.waitingInput,
-      `workflow ${row.id} waits for input: ${question ?? reason}`,
-      true,
-    );
-    this.repo.update(row.id, {
-      ...resumeAt,
-      state: 'waiting_input',
-      waiting_reason: reason,
-      question,
-      owner: null,
-      lease_expires_at: null,
-      resumed: 0,
-    });
-    this.emit(row, 'workflow.waiting_input', {
-      data: { reason, question, last_failure: row.last_failure },
-    });
-  }
-
-  /** A consumed signal for a workflow this engine runs: recorded as a request taken at the boundary. */
-  private applyHostedSignal(row: WorkflowRow, signal: SignalRow): void {
-    switch (signal.name) {
-      case 'cancel':
-        this.repo.update(row.id, { cancel_requested: 1 });
-        return;
-      case 'pause':
-        this.repo.update(row.id, { pause_requested: 1 });
-        return;
-      case 'resume':
-        if (row.pause_requested) this.repo.update(row.id, { pause_requested: 0 });
-        return;
-      case 'inject_feedback':
-        this.addFeedback(row, signal);
-        return;
-    }
-  }
-
-  /** A signal for a workflow nobody runs now (pending, paused, waiting, or its host died): applied at once. */
-  private applyUnhostedSignal(row: WorkflowRow, signal: SignalRow): void {
-    switch (signal.name) {
-      case 'cancel':
-        this.finalizeCancelled(row, 'cancelled by signal');
-        return;
-      case 'pause':
-        if (row.state === 'pending' || row.state === 'running') this.pauseAt(row);
-        return;
-      case 'resume':
-        if (resumePayloadSchema.safeParse(parsePayload(signal)).data?.pause_after_phase) {
-          this.repo.update(row.id, { pause_after_phase: 1 });
-        }
-        if (row.state === 'paused') this.resumeTo(row, {});
-        else if (row.state === 'waiting_input') {
-          this.resumeTo(
-            row,
-            row.waiting_reason === 'clarification_needed'
-              ? {
-                  phase: 'implement',
-                  iteration: row.iteration + 1,
-                  iteration_base: row.iteration,
-                  attempt: 1,
-                }
-              : {},
-          );
-        }
-        return;
-      case 'inject_feedback': {
-        const feedback = this.addFeedback(row, signal);
-        // An answer to a waiting run restarts IMPLEMENT with a fresh iteration budget.
-        if (row.state === 'waiting_input') {
-          this.resumeTo(
-            { ...row, feedback },
-            { phase: 'implement', iteration: row.iteration + 1, iteration_base: row.iteration, attempt: 1 },
-          );
-        }
-        return;
-      }
-    }
-  }
-
-  /** `task ituv next` runs one phase: once it has a result, the run pauses at this boundary. */
-  private pauseIfStepping(row: WorkflowRow): void {
-    if (row.pause_after_phase) this.repo.update(row.id, { pause_requested: 1, pause_after_phase: 0 });
-  }
-
-  private resumeTo(row: WorkflowRow, patch: WorkflowPatch): void {
-    this.repo.update(row.id, {
-      ...patch,
-      state: 'pending',
-      waiting_reason: null,
-      question: null,
-      resumed: 1,
-      not_before: null,
-      owner: null,
-      lease_expires_at: null,
-    });
-    this.emit(row, 'workflow.resumed', { data: { from: row.state } });
-  }
-
-  private addFeedback(row: WorkflowRow, signal: SignalRow): string {
-    const text = feedbackPayloadSchema.parse(signal.payload === null ? null : JSON.parse(signal.payload));
-    const feedback = JSON.stringify([...parseFeedback(row), text]);
-    this.repo.update(row.id, { feedback });
-    this.emit(row, 'workflow.feedback', { data: { text } });
-    return feedback;
-  }
-
-  // ---- task transitions and events ---------------------------------------------------------------
-
-  /** Moves the task into `phase` when an attempt starts; a task changed elsewhere ends the run. */
-  private moveTaskForPhase(row: WorkflowRow, phase: ItuvPhase): Task | null {
-    const task = this.store.getTask(row.task_id);
-    if (!task || task.status === 'cancelled' || task.status === 'archived') {
-      this.finalizeCancelled(row, `stopped: task ${row.blueprint_id} is ${task?.status ?? 'gone'}`);
-      return null;
-    }
-    try {
-      const reason = `workflow ${row.id}: ${phase} (iteration ${row.iteration})`;
-      return this.moveTask(row, TASK_TARGET.running(phase), reason, false, task);
-    } catch (error) {
-      if (!(error instanceof ConflictError)) throw error;
-      this.fail(row, error.message);
-      return null;
-    }
-  }
-
-  /**
-   * Transitions the task unless it is already there and emits task.* events. With `bestEffort` a
-   * transition the lifecycle refuses (the task was changed by hand meanwhile) is skipped.
-   */
-  private moveTask(
-    row: EventSubject,
-    target: TaskTarget,
-    reason: string,
-    bestEffort: boolean,
-    current?: Task,
-  ): Task {
-    const task = current ?? this.store.getTask(row.task_id);
-    if (!task) throw new NotFoundError(`no task '${row.task_id}' (workflow ${row.id ?? 'none'})`);
-    if (task.status === target.status && (target.phase === undefined || task.phase === target.phase))
-      return task;
-    let moved: Task;
-    try {
-      moved = this.store.transitionTask(task.id, {
-        status: target.status,
-        ...(target.phase ? { phase: target.phase } : {}),
-        reason,
-      });
-    } catch (error) {
-      if (bestEffort && error instanceof ConflictError) return task;
-      throw error;
-    }
-    if (moved.status !== task.status) {
-      this.emit(row, 'task.status_changed', { data: { from: task.status, to: moved.status, reason } });
-    }
-    if (moved.phase !== task.phase) {
-      this.emit(row, 'task.phase_changed', { data: { from: task.phase, to: moved.phase, reason } });
-    }
-    return moved;
-  }
-
-  private eventBase(
-    row: EventSubject,
-  ): Pick<EventDraft, 'project_id' | 'task_id' | 'blueprint_id' | 'workflow_id'> {
-    return {
-      project_id: row.project_id,
-      task_id: row.task_id,
-      blueprint_id: row.blueprint_id,
-      ...(row.id === null ? {} : { workflow_id: row.id }),
-    };
-  }
-
-  private emit(
-    row: EventSubject,
-    type: EventType,
-    fields: Partial<Pick<EventDraft, 'phase' | 'iteration' | 'progress' | 'artifacts'>> & {
-      data: Record<string, unknown>;
-    },
-  ): void {
-    this.events.append({
-      ...this.eventBase(row),
-      type,
-      phase: fields.phase ?? row.phase ?? undefined,
-      iteration: fields.iteration ?? row.iteration,
-      progress: fields.progress ?? row.progress,
-      ...(fields.artifacts && fields.artifacts.length > 0 ? { artifacts: fields.artifacts } : {}),
-      data: fields.data,
-    });
-  }
+  // ---- transactions ------------------------------------------------------------------------------
 
   /** One store transaction whose events are published after it commits. */
   private tx<T>(fn: () => T): T {
@@ -943,7 +532,7 @@ export class NativeEngine implements OrchestrationBackend {
     for (const settle of settled) settle();
   }
 
-  // ---- OrchestrationBackend ----------------------------------------------------------------------
+  // ---- OrchestrationClient -----------------------------------------------------------------------
 
   async startWorkflow(taskId: string, opts: StartOptions = {}): Promise<string> {
     const id = await this.checkpoint(() => {
@@ -954,25 +543,22 @@ export class NativeEngine implements OrchestrationBackend {
           `task ${task.blueprint_id} (${task.id}) already has a live workflow ${live.id} (${live.state})`,
         );
       }
-      if (task.status !== 'active' && task.status !== 'waiting_input') {
-        throw new ConflictError(
-          `task ${task.blueprint_id} (${task.id}) is ${task.status}; a workflow starts only from an active task`,
-        );
-      }
-      const workflowId = newWorkflowId();
-      this.repo.insert({
-        id: workflowId,
-        task_id: task.id,
-        project_id: task.project_id,
-        blueprint_id: task.blueprint_id,
-        feedback: opts.feedback ?? [],
+      const refusal = startRefusal(task);
+      if (refusal) throw new ConflictError(refusal);
+      const state = this.machine.start({
+        type: 'start',
+        now: Date.now(),
+        subject: {
+          id: newWorkflowId(),
+          task_id: task.id,
+          project_id: task.project_id,
+          blueprint_id: task.blueprint_id,
+        },
         origin: opts.origin ?? null,
+        feedback: opts.feedback ?? [],
         pause_after_phase: opts.pauseAfterPhase === true,
       });
-      const row = this.repo.get(workflowId);
-      if (!row) throw new NotFoundError(`workflow ${workflowId} vanished while it was created`);
-      this.emit(row, 'workflow.started', { data: { origin: opts.origin ?? null } });
-      return workflowId;
+      return state.id;
     });
     this.wakeUp();
     return id;
@@ -983,50 +569,46 @@ export class NativeEngine implements OrchestrationBackend {
   }
 
   async signal(id: string, name: SignalName, payload?: unknown): Promise<void> {
+    this.deliverSignal(id, name, payload);
+  }
+
+  /** Validates, stores and (for a run nobody hosts) applies a signal, all before it returns. */
+  private deliverSignal(id: string, name: SignalName, payload: unknown): void {
     if (!SIGNAL_NAMES.includes(name)) {
       throw new UsageError(`unknown signal '${String(name)}'; use one of ${SIGNAL_NAMES.join(', ')}`);
     }
-    if (name === 'inject_feedback' && !feedbackPayloadSchema.safeParse(payload).success) {
+    if (name === 'inject_feedback' && !FeedbackPayloadSchema.safeParse(payload).success) {
       throw new UsageError(`inject_feedback for workflow ${id} needs non-empty feedback text`);
+    }
+    if (name === 'reverify' && !ReverifyPayloadSchema.safeParse(payload).success) {
+      throw new UsageError(`reverify for workflow ${id} needs a verdict ({passed, summary, result})`);
     }
     this.tx(() => {
       const row = this.row(id);
-      if (isTerminal(row.state)) {
-        if (name === 'cancel' && row.state === 'cancelled') return;
-        throw new ConflictError(`workflow ${id} is ${row.state}; it cannot take the ${name} signal`);
-      }
-      this.repo.insertSignal(id, name, payload);
       const hosted =
         row.state === 'running' && row.owner !== null && (row.lease_expires_at ?? 0) >= Date.now();
-      if (hosted) return; // its host consumes it within a poll interval
-      for (const signal of this.repo.pendingSignals(id)) {
-        const current = this.row(id);
-        if (isTerminal(current.state)) break;
-        if (this.repo.consumeSignal(signal.id)) this.applyUnhostedSignal(current, signal);
-      }
+      const admission = admitSignal(runState(row), name, hosted);
+      if (admission.kind === 'refuse') throw new ConflictError(admission.reason);
+      if (admission.kind === 'ignore') return;
+      this.machine.signal(row, name, payload, hosted);
     });
-    const runner = this.runners.get(id);
-    if (runner) {
-      // Hosted here: apply now rather than at the next poll.
-      this.pollSignals();
-    }
+    // Hosted here: apply now rather than at the next poll.
+    if (this.runners.has(id)) this.pollSignals();
     this.wakeUp();
   }
 
-  async query(id: string, name: QueryName): Promise<unknown> {
+  async query<N extends QueryName>(id: string, name: N): Promise<QueryAnswers[N]> {
     const row = this.row(id);
-    switch (name) {
-      case 'status':
-        return this.repo.status(row);
-      case 'phase':
-        return row.phase;
-      case 'progress':
-        return row.progress;
-      case 'artifacts':
-        return this.repo.artifacts(id);
-      default:
-        throw new UsageError(`unknown query '${String(name)}'; use one of ${QUERY_NAMES.join(', ')}`);
-    }
+    const answers: { [K in QueryName]: () => QueryAnswers[K] } = {
+      status: () => this.repo.status(row),
+      phase: () => row.phase,
+      progress: () => row.progress,
+      artifacts: () => this.repo.artifacts(id),
+    };
+    const answer = answers[name] as (() => QueryAnswers[N]) | undefined;
+    if (!answer)
+      throw new UsageError(`unknown query '${String(name)}'; use one of ${QUERY_NAMES.join(', ')}`);
+    return answer();
   }
 
   async cancel(id: string): Promise<void> {
@@ -1051,80 +633,30 @@ export class NativeEngine implements OrchestrationBackend {
   }
 
   /** The newest committed result of each phase (passed or gate failed), e.g. for `task show`. */
-  phaseResults(id: string): Partial<Record<ItuvPhase, unknown>> {
+  phaseResults(id: string): PhaseResults {
     this.row(id);
     return this.repo.latestResults(id);
   }
 
-  /**
-   * Records a VERIFY verdict reached outside the run (`task ituv verify`) as the workflow's newest
-   * verify step, so `task show` and later runs see it. Attempt 0 marks it as re-run by a person.
-   */
-  recordVerdict(id: string, verdict: { passed: boolean; summary: string; result: unknown }): void {
-    this.tx(() => {
-      const row = this.row(id);
-      const key = `${id}:verify:${row.iteration}:manual-${Date.now()}`;
-      this.repo.insertStep({
-        workflow_id: id,
-        phase: 'verify',
-        iteration: row.iteration,
-        attempt: 0,
-        key,
-        owner: 'cli',
-      });
-      const outcome = verdict.passed ? 'passed' : 'gate_failed';
-      this.repo.finishStep(key, { outcome, summary: verdict.summary, result: verdict.result, artifacts: [] });
-      this.emit(row, verdict.passed ? 'workflow.phase_completed' : 'workflow.phase_failed', {
-        phase: 'verify',
-        data: { attempt: 0, kind: outcome, summary: verdict.summary, rerun: true },
-      });
-    });
+  async reverify(id: string, request: ReverifyRequest): Promise<void> {
+    await this.signal(id, 'reverify', request);
   }
 
   /**
-   * Marks a task done after VERIFY passed outside a workflow run (`task ituv verify`, e.g. after a
-   * criterion override): the task goes completed (or pending_review without auto-approve) through
-   * the lifecycle's moves, and a workflow still waiting or paused for it completes too. Refused
-   * while a host is running a phase of it.
+   * A VERIFY pass reached outside the run, handed to the task's live workflow as a re-run verdict:
+   * the run completes and the task becomes completed (or pending_review). Refused when the task has
+   * no live workflow or a host is running it.
    */
   completeVerifiedTask(taskId: string, reason: string): Task {
-    return this.tx(() => {
-      let task = this.store.getTask(taskId) ?? this.store.resolveTask(taskId);
-      const live = this.repo.liveForTask(task.id);
-      if (
-        live &&
-        live.state === 'running' &&
-        live.owner !== null &&
-        (live.lease_expires_at ?? 0) >= Date.now()
-      ) {
-        throw new ConflictError(
-          `task ${task.blueprint_id} has a running workflow ${live.id}; wait for it or cancel it first`,
-        );
-      }
-      const subject: EventSubject = live ?? {
-        id: null,
-        project_id: task.project_id,
-        task_id: task.id,
-        blueprint_id: task.blueprint_id,
-        phase: 'verify',
-        iteration: 0,
-        progress: 75,
-      };
-      const target = TASK_TARGET.done(this.config.autoApprove);
-      // Already done (completed or in review) stays as it is.
-      if (task.status !== 'completed' && task.status !== 'pending_review') {
-        // The lifecycle reaches completed/pending_review only from running, so walk there.
-        if (task.status === 'failed' || task.status === 'cancelled') {
-          task = this.moveTask(subject, { status: 'active', phase: 'pending' }, reason, false, task);
-        }
-        if (task.status === 'active' || task.status === 'waiting_input') {
-          task = this.moveTask(subject, TASK_TARGET.running('verify'), reason, false, task);
-        }
-        task = this.moveTask({ ...subject, phase: 'done', progress: 100 }, target, reason, false, task);
-      }
-      if (live) this.complete({ ...live, owner: null });
-      return task;
-    });
+    const task = this.store.getTask(taskId) ?? this.store.resolveTask(taskId);
+    const live = this.repo.liveForTask(task.id);
+    if (!live) {
+      throw new ConflictError(`task ${task.blueprint_id} has no live workflow to complete; start one`);
+    }
+    this.deliverSignal(live.id, 'reverify', { verdict: { passed: true, summary: reason, result: null } });
+    const after = this.store.getTask(task.id);
+    if (!after) throw new NotFoundError(`no task '${task.id}'`);
+    return after;
   }
 
   /** Resolves once the workflow is in one of `states` (polling, so runs hosted elsewhere count too). */
@@ -1146,10 +678,10 @@ export class NativeEngine implements OrchestrationBackend {
     }
   }
 
-  /** Foreground use (CLI): hosts until the workflow finishes or needs a human. */
+  /** Foreground use: hosts until the workflow finishes or needs a human. */
   async runToCompletion(id: string, timeoutMs?: number): Promise<WorkflowStatus> {
-    this.start();
-    return this.waitFor(id, LIVE_WAIT_STATES, timeoutMs);
+    this.run();
+    return this.waitFor(id, SETTLED_STATES, timeoutMs);
   }
 
   private row(id: string): WorkflowRow {

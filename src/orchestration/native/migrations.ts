@@ -1,6 +1,6 @@
-// Tables of the native engine: workflows (one durable ITUV run each), workflow_steps (one row per
-// phase attempt, its key unique so no attempt is recorded twice) and signals (rows, so any process
-// can steer a run hosted elsewhere).
+// Tables of the native engine: workflows (one durable ITUV run each: the machine's state plus its
+// host's lease), workflow_steps (one row per phase attempt, its key unique so no attempt is recorded
+// twice) and signals (rows, so any process can steer a run hosted elsewhere).
 import type { Migration } from '../../db/migrations.js';
 
 export const orchestrationMigrations: Migration[] = [
@@ -69,6 +69,20 @@ export const orchestrationMigrations: Migration[] = [
         consumed_at TEXT
       );
       CREATE INDEX signals_pending ON signals (workflow_id) WHERE consumed_at IS NULL;
+    `,
+  },
+  {
+    id: 'orchestration-002',
+    // The machine keeps in its state whether the current attempt was started (attempt_state) and how
+    // many VERIFY re-runs it recorded; a live run left by an older version gets the first from its steps.
+    sql: `
+      ALTER TABLE workflows ADD COLUMN attempt_state TEXT NOT NULL DEFAULT 'fresh';
+      ALTER TABLE workflows ADD COLUMN reverifications INTEGER NOT NULL DEFAULT 0;
+      UPDATE workflows SET attempt_state = coalesce(
+        (SELECT CASE WHEN s.outcome IS NULL THEN 'open' ELSE 'spent' END FROM workflow_steps s
+          WHERE s.idempotency_key = workflows.id || ':' || workflows.phase || ':' || workflows.iteration || ':' || workflows.attempt),
+        'fresh')
+      WHERE state NOT IN ('completed', 'failed', 'cancelled');
     `,
   },
 ];

@@ -1,10 +1,9 @@
-// SQL of the native engine. Every write here runs inside a transaction opened by the engine (or by
-// signal()), so a phase result, the workflow row, the task transition and the events commit together.
+// SQL of the native engine: a workflow row is the machine's state of one run plus its host's lease;
+// steps and signals are rows of their own. Every write here runs inside a transaction opened by the
+// engine, so a machine step's state, its step records, the task moves and the events commit together.
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import type { Db } from '../../db/database.js';
-import { migrate } from '../../db/migrations.js';
-import { ITUV_PHASES, type ItuvPhase } from '../../project/model.js';
+import { ArtifactFileSchema } from '../../contracts/phase-result.js';
 import type {
   SignalName,
   StepOutcome,
@@ -13,8 +12,11 @@ import type {
   WorkflowPhaseRecord,
   WorkflowState,
   WorkflowStatus,
-} from '../backend.js';
-import type { PhaseArtifact } from '../phase-executor.js';
+} from '../../contracts/workflow.js';
+import type { Db } from '../../db/database.js';
+import { migrate } from '../../db/migrations.js';
+import { ITUV_PHASES, type ItuvPhase } from '../../project/model.js';
+import type { AttemptState, Effect, PhaseArtifact, RunState } from '../machine/index.js';
 import { orchestrationMigrations } from './migrations.js';
 
 export interface WorkflowRow {
@@ -27,6 +29,7 @@ export interface WorkflowRow {
   iteration: number;
   iteration_base: number;
   attempt: number;
+  attempt_state: AttemptState;
   progress: number;
   waiting_reason: string | null;
   question: string | null;
@@ -39,6 +42,7 @@ export interface WorkflowRow {
   owner: string | null;
   lease_expires_at: number | null;
   not_before: number | null;
+  reverifications: number;
   origin: string | null;
   started_at: string;
   updated_at: string;
@@ -70,23 +74,8 @@ export interface SignalRow {
   consumed_at: string | null;
 }
 
-/** Columns the engine changes on a workflow; anything absent keeps its value. */
-export type WorkflowPatch = Partial<
-  Omit<WorkflowRow, 'id' | 'task_id' | 'project_id' | 'blueprint_id' | 'started_at'>
->;
-
 const feedbackSchema = z.array(z.string());
-const artifactSchema = z.object({
-  name: z.string(),
-  path: z.string(),
-  kind: z.enum(['transcript', 'log', 'junit', 'prompt', 'result', 'file']),
-  key: z.string().optional(),
-});
-const artifactsSchema = z.array(artifactSchema);
-
-export function parseFeedback(row: Pick<WorkflowRow, 'feedback'>): string[] {
-  return feedbackSchema.parse(JSON.parse(row.feedback));
-}
+const artifactsSchema = z.array(ArtifactFileSchema);
 
 export function parseArtifacts(text: string): PhaseArtifact[] {
   return artifactsSchema.parse(JSON.parse(text));
@@ -96,12 +85,71 @@ export function newWorkflowId(): string {
   return `wf-${randomBytes(6).toString('hex')}`;
 }
 
-const PATCHABLE = new Set<string>([
+/** The machine's state of the run a row holds. */
+export function runState(row: WorkflowRow): RunState {
+  return {
+    id: row.id,
+    task_id: row.task_id,
+    project_id: row.project_id,
+    blueprint_id: row.blueprint_id,
+    origin: row.origin,
+    state: row.state,
+    phase: row.phase,
+    iteration: row.iteration,
+    iteration_base: row.iteration_base,
+    attempt: row.attempt,
+    attempt_state: row.attempt_state,
+    progress: row.progress,
+    waiting_reason: row.waiting_reason,
+    question: row.question,
+    last_failure: row.last_failure,
+    feedback: feedbackSchema.parse(JSON.parse(row.feedback)),
+    resumed: row.resumed === 1,
+    pause_requested: row.pause_requested === 1,
+    pause_after_phase: row.pause_after_phase === 1,
+    cancel_requested: row.cancel_requested === 1,
+    not_before: row.not_before,
+    reverifications: row.reverifications,
+    finished_at: row.finished_at,
+  };
+}
+
+/** The columns of a state, as the INSERT and UPDATE statements bind them. */
+function stateColumns(
+  state: RunState,
+): Record<'id' | (typeof STATE_COLUMNS)[number], string | number | null> {
+  return {
+    id: state.id,
+    origin: state.origin,
+    state: state.state,
+    phase: state.phase,
+    iteration: state.iteration,
+    iteration_base: state.iteration_base,
+    attempt: state.attempt,
+    attempt_state: state.attempt_state,
+    progress: state.progress,
+    waiting_reason: state.waiting_reason,
+    question: state.question,
+    last_failure: state.last_failure,
+    feedback: JSON.stringify(state.feedback),
+    resumed: state.resumed ? 1 : 0,
+    pause_requested: state.pause_requested ? 1 : 0,
+    pause_after_phase: state.pause_after_phase ? 1 : 0,
+    cancel_requested: state.cancel_requested ? 1 : 0,
+    not_before: state.not_before,
+    reverifications: state.reverifications,
+    finished_at: state.finished_at,
+  };
+}
+
+const STATE_COLUMNS = [
+  'origin',
   'state',
   'phase',
   'iteration',
   'iteration_base',
   'attempt',
+  'attempt_state',
   'progress',
   'waiting_reason',
   'question',
@@ -111,17 +159,17 @@ const PATCHABLE = new Set<string>([
   'pause_requested',
   'pause_after_phase',
   'cancel_requested',
-  'owner',
-  'lease_expires_at',
   'not_before',
-  'origin',
-  'updated_at',
+  'reverifications',
   'finished_at',
-]);
+] as const;
+const SET_STATE = STATE_COLUMNS.map((c) => `${c} = @${c}`).join(', ');
+
+/** Who holds a run after a save: keep the current lease, extend it, or let go of the run. */
+export type Lease = { kind: 'keep' } | { kind: 'renew'; until: number } | { kind: 'release' };
 
 export class WorkflowRepository {
   private readonly stmts;
-  private readonly patchCache = new Map<string, ReturnType<Db['prepare']>>();
 
   constructor(readonly db: Db) {
     migrate(db, orchestrationMigrations);
@@ -131,8 +179,15 @@ export class WorkflowRepository {
         `SELECT * FROM workflows WHERE task_id = ? AND state NOT IN ('completed', 'failed', 'cancelled')`,
       ),
       insert: db.prepare(
-        `INSERT INTO workflows (id, task_id, project_id, blueprint_id, state, phase, feedback, origin, pause_after_phase, started_at, updated_at)
-         VALUES (@id, @task_id, @project_id, @blueprint_id, 'pending', 'implement', @feedback, @origin, @pause_after_phase, @now, @now)`,
+        `INSERT INTO workflows (id, task_id, project_id, blueprint_id, ${STATE_COLUMNS.join(', ')}, started_at, updated_at)
+         VALUES (@id, @task_id, @project_id, @blueprint_id, ${STATE_COLUMNS.map((c) => `@${c}`).join(', ')}, @now, @now)`,
+      ),
+      save: db.prepare(`UPDATE workflows SET ${SET_STATE}, updated_at = @now WHERE id = @id`),
+      saveRenewing: db.prepare(
+        `UPDATE workflows SET ${SET_STATE}, lease_expires_at = @lease, updated_at = @now WHERE id = @id`,
+      ),
+      saveReleasing: db.prepare(
+        `UPDATE workflows SET ${SET_STATE}, owner = NULL, lease_expires_at = NULL, updated_at = @now WHERE id = @id`,
       ),
       claimable: db.prepare<{ now: number; limit: number }, { id: string }>(
         `SELECT id FROM workflows
@@ -140,9 +195,13 @@ export class WorkflowRepository {
          ORDER BY started_at, id LIMIT @limit`,
       ),
       claim: db.prepare<{ id: string; owner: string; lease: number; now: number; ts: string }, WorkflowRow>(
-        `UPDATE workflows SET owner = @owner, lease_expires_at = @lease, state = 'running', updated_at = @ts
+        `UPDATE workflows SET owner = @owner, lease_expires_at = @lease, updated_at = @ts
          WHERE id = @id AND (state = 'pending' OR (state = 'running' AND (owner IS NULL OR lease_expires_at < @now)))
          RETURNING *`,
+      ),
+      release: db.prepare<{ id: string; owner: string; ts: string }>(
+        `UPDATE workflows SET owner = NULL, lease_expires_at = 0, updated_at = @ts
+         WHERE id = @id AND owner = @owner AND state = 'running'`,
       ),
       renew: db.prepare<{ owner: string; lease: number }>(
         `UPDATE workflows SET lease_expires_at = @lease WHERE owner = @owner AND state = 'running'`,
@@ -150,22 +209,21 @@ export class WorkflowRepository {
       owned: db.prepare<[string], { id: string }>(
         `SELECT id FROM workflows WHERE owner = ? AND state = 'running'`,
       ),
-      step: db.prepare<[string], StepRow>('SELECT * FROM workflow_steps WHERE idempotency_key = ?'),
       steps: db.prepare<[string], StepRow>('SELECT * FROM workflow_steps WHERE workflow_id = ? ORDER BY id'),
       passedInIteration: db.prepare<[string, number], Pick<StepRow, 'phase' | 'result'>>(
         `SELECT phase, result FROM workflow_steps WHERE workflow_id = ? AND iteration = ? AND outcome = 'passed' ORDER BY id`,
       ),
-      insertStep: db.prepare(
+      openStep: db.prepare(
         `INSERT INTO workflow_steps (workflow_id, phase, iteration, attempt, idempotency_key, owner, started_at)
          VALUES (@workflow_id, @phase, @iteration, @attempt, @key, @owner, @now)`,
       ),
-      finishStep: db.prepare(
+      closeStep: db.prepare(
         `UPDATE workflow_steps SET outcome = @outcome, summary = @summary, result = @result, artifacts = @artifacts, finished_at = @now
          WHERE idempotency_key = @key AND outcome IS NULL`,
       ),
-      abandonOpenSteps: db.prepare<{ workflow_id: string; now: string }>(
-        `UPDATE workflow_steps SET outcome = 'abandoned', summary = 'the host stopped before the phase finished', finished_at = @now
-         WHERE workflow_id = @workflow_id AND outcome IS NULL`,
+      addClosedStep: db.prepare(
+        `INSERT INTO workflow_steps (workflow_id, phase, iteration, attempt, idempotency_key, outcome, summary, result, artifacts, owner, started_at, finished_at)
+         VALUES (@workflow_id, @phase, @iteration, @attempt, @key, @outcome, @summary, @result, @artifacts, @owner, @now, @now)`,
       ),
       insertSignal: db.prepare(
         `INSERT INTO signals (workflow_id, name, payload, created_at) VALUES (@workflow_id, @name, @payload, @now)`,
@@ -191,36 +249,31 @@ export class WorkflowRepository {
     return this.stmts.liveForTask.get(taskId);
   }
 
-  insert(input: {
-    id: string;
-    task_id: string;
-    project_id: string;
-    blueprint_id: string;
-    feedback: string[];
-    origin: string | null;
-    pause_after_phase?: boolean;
-  }): void {
+  /** A new run's row, from the state the machine started it with. */
+  insert(state: RunState): void {
     this.stmts.insert.run({
-      ...input,
-      pause_after_phase: input.pause_after_phase ? 1 : 0,
-      feedback: JSON.stringify(input.feedback),
+      ...stateColumns(state),
+      task_id: state.task_id,
+      project_id: state.project_id,
+      blueprint_id: state.blueprint_id,
       now: new Date().toISOString(),
     });
   }
 
-  update(id: string, patch: WorkflowPatch): void {
-    const keys = Object.keys(patch).filter((k) => PATCHABLE.has(k));
-    if (!keys.includes('updated_at')) keys.push('updated_at');
-    keys.sort();
-    const sqlKey = keys.join(',');
-    let stmt = this.patchCache.get(sqlKey);
-    if (!stmt) {
-      stmt = this.db.prepare(
-        `UPDATE workflows SET ${keys.map((k) => `${k} = @${k}`).join(', ')} WHERE id = @id`,
-      );
-      this.patchCache.set(sqlKey, stmt);
+  /** Stores the machine's new state of the run and what it means for its host's lease. */
+  save(state: RunState, lease: Lease): void {
+    const params = { ...stateColumns(state), now: new Date().toISOString() };
+    switch (lease.kind) {
+      case 'keep':
+        this.stmts.save.run(params);
+        return;
+      case 'renew':
+        this.stmts.saveRenewing.run({ ...params, lease: lease.until });
+        return;
+      case 'release':
+        this.stmts.saveReleasing.run(params);
+        return;
     }
-    stmt.run({ updated_at: new Date().toISOString(), ...patch, id });
   }
 
   /** Ids of workflows any engine may take now: pending, or running with no live owner. */
@@ -234,6 +287,11 @@ export class WorkflowRepository {
     return this.stmts.claim.get({ id, owner, lease: now + leaseMs, now, ts: new Date(now).toISOString() });
   }
 
+  /** Gives a run back (its host shuts down): any host may claim it at once. */
+  release(id: string, owner: string): void {
+    this.stmts.release.run({ id, owner, ts: new Date().toISOString() });
+  }
+
   renewLeases(owner: string, leaseMs: number): void {
     this.stmts.renew.run({ owner, lease: Date.now() + leaseMs });
   }
@@ -242,43 +300,49 @@ export class WorkflowRepository {
     return new Set(this.stmts.owned.all(owner).map((r) => r.id));
   }
 
-  step(key: string): StepRow | undefined {
-    return this.stmts.step.get(key);
-  }
-
   steps(workflowId: string): StepRow[] {
     return this.stmts.steps.all(workflowId);
   }
 
-  insertStep(input: {
-    workflow_id: string;
-    phase: ItuvPhase;
-    iteration: number;
-    attempt: number;
-    key: string;
-    owner: string;
-  }): void {
-    this.stmts.insertStep.run({ ...input, now: new Date().toISOString() });
-  }
-
-  /** Records the final outcome of an in-flight attempt; false if it was already final. */
-  finishStep(
-    key: string,
-    input: { outcome: StepOutcome; summary: string | null; result: unknown; artifacts: PhaseArtifact[] },
-  ): boolean {
-    const info = this.stmts.finishStep.run({
-      key,
-      outcome: input.outcome,
-      summary: input.summary,
-      result: input.result === undefined ? null : JSON.stringify(input.result),
-      artifacts: JSON.stringify(input.artifacts),
+  /** Records that an attempt started (a `run_phase` effect). */
+  openStep(workflowId: string, run: Extract<Effect, { type: 'run_phase' }>, owner: string): void {
+    this.stmts.openStep.run({
+      workflow_id: workflowId,
+      phase: run.phase,
+      iteration: run.iteration,
+      attempt: run.attempt,
+      key: run.key,
+      owner,
       now: new Date().toISOString(),
     });
-    return info.changes === 1;
   }
 
-  abandonOpenSteps(workflowId: string): void {
-    this.stmts.abandonOpenSteps.run({ workflow_id: workflowId, now: new Date().toISOString() });
+  /** Records how an attempt ended (a `record_step` effect): closes its open row, or adds a closed one. */
+  recordStep(
+    workflowId: string,
+    record: Extract<Effect, { type: 'record_step' }>,
+    owner: string | null,
+  ): void {
+    const params = {
+      key: record.key,
+      outcome: record.outcome,
+      summary: record.summary,
+      result: record.result === undefined ? null : JSON.stringify(record.result),
+      artifacts: JSON.stringify(record.artifacts),
+      now: new Date().toISOString(),
+    };
+    if (record.opened) {
+      this.stmts.closeStep.run(params);
+      return;
+    }
+    this.stmts.addClosedStep.run({
+      ...params,
+      workflow_id: workflowId,
+      phase: record.phase,
+      iteration: record.iteration,
+      attempt: record.attempt,
+      owner,
+    });
   }
 
   insertSignal(workflowId: string, name: SignalName, payload: unknown): void {

@@ -1,20 +1,21 @@
-// `penguin demo`: copies an example workspace (examples/<name>) to a scratch directory, syncs it and
-// runs every task through ITUV in frontier order, with the example's scripted agent. It shows the
-// whole loop on a real program without any AI service.
+// Use case `penguin demo`: copies an example workspace (examples/<name>) to a scratch directory, syncs
+// it and runs every task through ITUV in frontier order, with the example's scripted agent. It shows
+// the whole loop on a real program without any AI service.
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { initWorkspace } from '../config/workspace.js';
-import { UsageError } from '../errors.js';
-import type { PenguinEvent } from '../events/types.js';
 import { loadBlueprint } from '../blueprint/load.js';
 import { resolveBlueprintSources } from '../blueprint/sources.js';
+import { initWorkspace } from '../config/workspace.js';
+import type { DemoResult, WorkflowStatus } from '../contracts/workflow.js';
+import { UsageError } from '../errors.js';
+import { WorkflowService } from '../orchestration/workflow-service.js';
 import { syncBlueprints } from '../project/sync.js';
 import { openWorkspace } from '../project/workspace.js';
-import type { WorkflowStatus } from './backend.js';
-import { WorkflowService } from './workflow-service.js';
+import { projectFrontier } from './frontier.js';
+import { startWorkflow, type HostingOptions } from './workflows.js';
 
 const EXAMPLES_DIR = fileURLToPath(new URL('../../examples/', import.meta.url));
 
@@ -25,12 +26,6 @@ export function listExamples(): string[] {
     .sort();
 }
 
-export interface DemoResult {
-  example: string;
-  workspace: string;
-  runs: WorkflowStatus[];
-}
-
 /** Example names may be given with or without the `-service` suffix (`node`, `python-service`). */
 function exampleDir(name: string): string {
   const known = listExamples();
@@ -39,11 +34,10 @@ function exampleDir(name: string): string {
   return join(EXAMPLES_DIR, match);
 }
 
-export async function runDemo(options: {
-  example: string;
-  dir?: string;
-  onEvent?: (event: PenguinEvent) => void;
-}): Promise<DemoResult> {
+export async function runDemo(
+  options: { example: string; dir?: string },
+  hosting: HostingOptions = {},
+): Promise<DemoResult> {
   const source = exampleDir(options.example);
   const workspace = options.dir ? resolve(options.dir) : mkdtempSync(join(tmpdir(), 'penguin-demo-'));
   if (options.dir && existsSync(workspace) && readdirSync(workspace).length > 0) {
@@ -73,10 +67,9 @@ export async function runDemo(options: {
     for (const project of sync.projects) {
       // Run the head of the frontier until nothing is ready; a failed run stops the demo.
       for (;;) {
-        const next = service.frontier(project.key).ready[0];
+        const next = projectFrontier(ws, project.key).ready[0];
         if (!next) break;
-        const started = await service.start(next.id);
-        const final = await service.runInForeground(started.id, options.onEvent);
+        const final = await startWorkflow(service, { ref: next.id }, hosting);
         runs.push(final);
         if (final.state !== 'completed') return { example: options.example, workspace, runs };
       }

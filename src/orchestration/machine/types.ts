@@ -1,0 +1,193 @@
+// The machine's vocabulary: the state of one run (plain JSON, so a host can store it in a row or keep
+// it in a Temporal workflow's memory), the inputs a host feeds it and the effects it asks the host to
+// carry out. Hosts turn the world into inputs and effects into I/O; the rules are in step.ts.
+import { z } from 'zod';
+import { ArtifactFileSchema } from '../../contracts/phase-result.js';
+import type { ItuvPhase, TaskPhase, TaskStatus } from '../../contracts/task.js';
+import {
+  WorkflowPhaseSchema,
+  WorkflowStateSchema,
+  type OverrideRequest,
+  type ReverifyVerdict,
+  type StepOutcome,
+  type WorkflowPhase,
+  type WorkflowState,
+} from '../../contracts/workflow.js';
+
+/**
+ * Where the current attempt (`phase`, `iteration`, `attempt`) stands: not started yet (`fresh`),
+ * started and without a result (`open`: its phase is running, or its host died), or started and
+ * closed without a result (`spent`: abandoned at a pause or a cancel; the next start retries it).
+ */
+export const ATTEMPT_STATES = ['fresh', 'open', 'spent'] as const;
+export type AttemptState = (typeof ATTEMPT_STATES)[number];
+
+export const RunStateSchema = z.object({
+  id: z.string(),
+  task_id: z.string(),
+  project_id: z.string(),
+  blueprint_id: z.string(),
+  origin: z.string().nullable(),
+  state: WorkflowStateSchema,
+  phase: WorkflowPhaseSchema.nullable(),
+  iteration: z.number().int(),
+  /** Iterations up to this one were spent before the last human input (the max_iterations budget). */
+  iteration_base: z.number().int(),
+  attempt: z.number().int(),
+  attempt_state: z.enum(ATTEMPT_STATES),
+  progress: z.number(),
+  waiting_reason: z.string().nullable(),
+  question: z.string().nullable(),
+  last_failure: z.string().nullable(),
+  /** Injected feedback and earlier gate failures, oldest first. */
+  feedback: z.array(z.string()),
+  /** A human resumed or answered the run since its phase last asked for input. */
+  resumed: z.boolean(),
+  pause_requested: z.boolean(),
+  /** Pause as soon as the next phase has a result (`task ituv next`). */
+  pause_after_phase: z.boolean(),
+  cancel_requested: z.boolean(),
+  /** Epoch ms before which the next attempt must not start (retry backoff). */
+  not_before: z.number().nullable(),
+  /** VERIFY re-runs recorded so far (`task ituv verify`). */
+  reverifications: z.number().int(),
+  finished_at: z.string().nullable(),
+});
+export type RunState = z.infer<typeof RunStateSchema>;
+
+/** Which task and project a run is about. */
+export type RunSubject = Pick<RunState, 'id' | 'task_id' | 'project_id' | 'blueprint_id'>;
+
+// ---- inputs -------------------------------------------------------------------------------------
+
+export type PhaseArtifact = z.infer<typeof ArtifactFileSchema>;
+
+/** How an attempt ended, as its host saw it. */
+export type PhaseOutcomeInput =
+  | { kind: 'passed'; summary: string; result?: unknown; artifacts?: PhaseArtifact[] }
+  | { kind: 'gate_failed'; summary: string; result?: unknown; artifacts?: PhaseArtifact[] }
+  | { kind: 'needs_input'; question: string; result?: unknown }
+  | { kind: 'transient_error'; summary: string }
+  /** The host stopped the phase at its timebox. */
+  | { kind: 'timed_out' }
+  /** The host stopped the phase after a cancel (abort_phase). */
+  | { kind: 'cancelled' }
+  /** The attempt ended without a result (its worker died). */
+  | { kind: 'abandoned' };
+
+export type SignalInput =
+  | { name: 'pause' }
+  | { name: 'resume'; pause_after_phase: boolean }
+  | { name: 'cancel' }
+  | { name: 'inject_feedback'; text: string }
+  | { name: 'reverify'; verdict: ReverifyVerdict; override: OverrideRequest | null };
+
+/** Every input carries the current time (epoch ms): the machine never reads a clock. */
+export type MachineInput =
+  | {
+      type: 'start';
+      now: number;
+      subject: RunSubject;
+      origin: string | null;
+      feedback: string[];
+      pause_after_phase: boolean;
+    }
+  /** A host took the run (queued, or orphaned by a host that died). */
+  | { type: 'claimed'; now: number }
+  /** At a phase boundary: asked for by an `advance` effect. */
+  | { type: 'advance'; now: number }
+  /** `random` in [0, 1) spreads a retry delay (retry.jitter). */
+  | { type: 'phase_result'; now: number; key: string; outcome: PhaseOutcomeInput; random?: number }
+  | { type: 'timer_fired'; now: number }
+  /** `hosted`: applied by the host running the run now, rather than by whoever sent it. */
+  | { type: 'signal'; now: number; hosted: boolean; signal: SignalInput }
+  /** The task refused the move a `move_task` effect marked `required` asked for. */
+  | { type: 'task_refused'; now: number; reason: string; task_status: TaskStatus | null };
+
+// ---- effects ------------------------------------------------------------------------------------
+
+/** Where in the run an event or a task move happened: what events report. */
+export interface RunPosition {
+  phase: WorkflowPhase | null;
+  iteration: number;
+  progress: number;
+}
+
+type Ev<T extends string, D> = RunPosition & { type: T; data: D; artifacts?: PhaseArtifact[] };
+
+/** The workflow events a run emits (DESIGN §7), with typed data. */
+export type RunEvent =
+  | Ev<'workflow.started', { origin: string | null }>
+  | Ev<'workflow.phase_started', { attempt: number; idempotency_key: string }>
+  | Ev<'workflow.phase_completed', { attempt: number; summary: string; rerun?: true }>
+  | Ev<
+      'workflow.phase_failed',
+      { attempt: number; kind: 'gate_failed' | 'transient_error'; summary: string; rerun?: true }
+    >
+  | Ev<'workflow.retrying', { attempt: number; delay_ms?: number; reason: string }>
+  | Ev<'workflow.paused', { next_phase: WorkflowPhase | null }>
+  | Ev<'workflow.resumed', { from: WorkflowState }>
+  | Ev<'workflow.waiting_input', { reason: string; question: string | null; last_failure: string | null }>
+  | Ev<'workflow.feedback', { text: string }>
+  | Ev<'workflow.completed', { auto_approved: boolean }>
+  | Ev<'workflow.failed', { reason: string }>
+  | Ev<'workflow.cancelled', { reason: string }>;
+
+export type Effect =
+  /** Open the attempt (record it as started) and run the phase; feed its phase_result back. */
+  | {
+      type: 'run_phase';
+      phase: ItuvPhase;
+      iteration: number;
+      attempt: number;
+      key: string;
+      feedback: string[];
+      resumed: boolean;
+      timeout_ms: number;
+      /** The phase sees the passed results of this iteration's earlier phases. */
+      results_of_iteration: number;
+    }
+  /** Stop the running attempt `key` (kill its process tree); its result comes back as `cancelled`. */
+  | { type: 'abort_phase'; key: string; reason: 'cancel' }
+  /** Record how attempt `key` ended: close the open record, or add a closed one (`opened: false`). */
+  | {
+      type: 'record_step';
+      key: string;
+      phase: ItuvPhase;
+      iteration: number;
+      attempt: number;
+      outcome: StepOutcome;
+      summary: string | null;
+      result?: unknown;
+      artifacts: PhaseArtifact[];
+      opened: boolean;
+    }
+  /** Feed `timer_fired` at `until` (epoch ms). */
+  | { type: 'start_timer'; until: number }
+  /**
+   * Move the task unless it is already there, reporting the move as task events at `at`. A required
+   * move is the first effect of its step: when the task refuses it, the host drops the step and
+   * feeds `task_refused` instead. Other moves are skipped when refused.
+   */
+  | {
+      type: 'move_task';
+      status: TaskStatus;
+      phase?: TaskPhase;
+      reason: string;
+      required: boolean;
+      at: RunPosition;
+    }
+  | { type: 'emit'; event: RunEvent }
+  /** The run waits until a human resumes or answers it. */
+  | { type: 'wait_for_human'; reason: string; question: string | null }
+  /** Record a criterion override on the task (`task ituv verify --override`). */
+  | { type: 'record_override'; criterion: number; justification: string; at: string }
+  /** Step again with `advance` in the same commit (a phase boundary was reached). */
+  | { type: 'advance' }
+  /** The run is over; a host lets go of it. */
+  | { type: 'finish'; outcome: 'completed' | 'failed' | 'cancelled'; reason: string };
+
+export interface Step {
+  state: RunState;
+  effects: Effect[];
+}
