@@ -11,8 +11,11 @@ import {
   FrontierViewSchema,
   LifecycleMoveSchema,
   ReadyViewSchema,
+  RecipeRunDocumentSchema,
   SyncReportSchema,
   TaskListSchema,
+  TaskShowSchema,
+  WorkspaceStatusSchema,
 } from './views.js';
 import { WORKFLOW_CLI_OUTPUTS } from './workflow.js';
 
@@ -43,6 +46,9 @@ export const GraphDocumentSchema = z.strictObject({
 
 export const CLI_OUTPUTS: Record<string, z.ZodType> = {
   init: InitResultSchema,
+  status: WorkspaceStatusSchema,
+  'task show': TaskShowSchema,
+  'recipe run': RecipeRunDocumentSchema,
   'blueprint lint': LintReportSchema,
   'blueprint sync': SyncReportSchema,
   'blueprint status': DriftViewSchema,

@@ -6,6 +6,7 @@
 import type { Db } from '../db/database.js';
 import { migrate, type Migration } from '../db/migrations.js';
 import type { EventArtifact, EventDraft, EventFilter, EventType, PenguinEvent } from './types.js';
+import { parseEventData } from '../contracts/event.js';
 
 export const eventMigrations: Migration[] = [
   {
@@ -102,6 +103,12 @@ export class EventLog {
     }
     const ts = new Date().toISOString();
     const data = draft.data ?? {};
+    const checked = parseEventData(draft.type, data);
+    if (!checked.success) {
+      throw new Error(
+        `a ${draft.type} event with invalid data: ${checked.error.message.split('\n').join(' ')}`,
+      );
+    }
     const info = this.insert.run({
       ts,
       type: draft.type,
@@ -117,7 +124,8 @@ export class EventLog {
       data: JSON.stringify(data),
     });
     this.dirty = true;
-    return { ...draft, seq: Number(info.lastInsertRowid), ts, data };
+    // Checked above: the data fits its type, so this is the typed event.
+    return { ...draft, seq: Number(info.lastInsertRowid), ts, data } as PenguinEvent;
   }
 
   /**
@@ -231,12 +239,13 @@ export function readEventPage(
 }
 
 function rowToEvent(row: EventRow): PenguinEvent {
-  const event: PenguinEvent = {
+  // Rows were checked against their type's schema when appended.
+  const event = {
     seq: row.seq,
     ts: row.ts,
     type: row.type as EventType,
     data: parseObject(row.data),
-  };
+  } as PenguinEvent;
   if (row.project_id !== null) event.project_id = row.project_id;
   if (row.task_id !== null) event.task_id = row.task_id;
   if (row.blueprint_id !== null) event.blueprint_id = row.blueprint_id;

@@ -50,7 +50,7 @@ describe('EventLog', () => {
     const fromA = a.log.readFrom(0, undefined, 1_000);
     expect(fromA.map((e) => e.seq)).toEqual(Array.from({ length: (60 - rolledBack) * 2 }, (_, i) => i + 1));
     expect(b.log.readFrom(0, undefined, 1_000)).toEqual(fromA);
-    expect(fromA.some((e) => e.data.i === 3)).toBe(false);
+    expect(fromA.some((e) => (e.data as { i?: number }).i === 3)).toBe(false);
     expect(a.log.lastSeq()).toBe(fromA.length);
   });
 
@@ -63,7 +63,7 @@ describe('EventLog', () => {
       log.commit(() =>
         db
           .transaction(() => {
-            log.append({ type: 'workflow.started', workflow_id: 'wf-1', data: {} });
+            log.append({ type: 'workflow.started', workflow_id: 'wf-1', data: { origin: null } });
             throw new Error('boom');
           })
           .immediate(),
@@ -76,7 +76,7 @@ describe('EventLog', () => {
     log.commit(() =>
       db
         .transaction(() => {
-          log.append({ type: 'workflow.started', workflow_id: 'wf-2', data: { n: 1 } });
+          log.append({ type: 'workflow.started', workflow_id: 'wf-2', data: { origin: 'cli' } });
           log.flush(); // inside the transaction: must not publish yet
           seenInside = seen.length;
         })
@@ -84,7 +84,7 @@ describe('EventLog', () => {
     );
     expect(seenInside).toBe(0);
     expect(seen.map((e) => [e.seq, e.workflow_id])).toEqual([[1, 'wf-2']]);
-    expect(seen[0]?.data).toEqual({ n: 1 });
+    expect(seen[0]?.data).toEqual({ origin: 'cli' });
   });
 
   it('self-commits an append made outside a transaction', () => {
@@ -124,11 +124,15 @@ describe('EventLog', () => {
   it('resumes a subscriber after its last seq, with a filter', () => {
     const { log } = open();
     for (let i = 0; i < 5; i++)
-      log.append({ type: i % 2 ? 'agent.output' : 'heartbeat', workflow_id: `wf-${i % 2}`, data: { i } });
+      log.append({
+        type: i % 2 ? 'agent.output' : 'heartbeat',
+        workflow_id: `wf-${i % 2}`,
+        data: { stream: 'stdout', chunk: String(i), i },
+      });
     const seen: number[] = [];
     log.subscribe((e) => seen.push(e.seq), { afterSeq: 2, filter: { types: ['heartbeat'] } });
     expect(seen).toEqual([3, 5]);
-    log.append({ type: 'agent.output' });
+    log.append({ type: 'agent.output', data: { stream: 'stdout', chunk: '' } });
     log.append({ type: 'heartbeat' });
     expect(seen).toEqual([3, 5, 7]);
   });
@@ -140,7 +144,7 @@ describe('EventLog', () => {
         type: i < 5 ? 'agent.output' : 'heartbeat',
         workflow_id: i % 2 ? 'wf-a' : 'wf-b',
         task_id: 't-1',
-        data: { i },
+        data: { stream: 'stdout', chunk: String(i), i },
       });
     }
     expect(log.readFrom(0, { workflow_id: 'wf-a' }).map((e) => e.seq)).toEqual([2, 4, 6, 8, 10]);
@@ -152,5 +156,20 @@ describe('EventLog', () => {
     // A filtered page that matches nothing still moves the cursor past what it scanned.
     expect(log.readPage(0, { task_id: 't-none' })).toEqual({ events: [], cursor: 10 });
     expect(log.readPage(0, { workflow_id: 'wf-a' }, 2)).toMatchObject({ cursor: 4 });
+  });
+
+  it('refuses an event whose data does not fit its type, and stores nothing', () => {
+    const { log } = open();
+    expect(() => log.append({ type: 'workflow.failed', workflow_id: 'wf-1', data: { why: 'x' } })).toThrow(
+      /a workflow.failed event with invalid data/,
+    );
+    expect(() => log.append({ type: 'agent.output', data: { stream: 'tty', chunk: 'x' } })).toThrow(
+      /invalid data/,
+    );
+    expect(log.lastSeq()).toBe(0);
+    const ok = log.append({ type: 'workflow.failed', workflow_id: 'wf-1', data: { reason: 'boom' } });
+    const [read] = log.readFrom(0);
+    expect(read?.type === 'workflow.failed' && read.data.reason).toBe('boom');
+    expect(ok.seq).toBe(1);
   });
 });

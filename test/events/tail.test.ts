@@ -42,7 +42,11 @@ describe('EventTail', () => {
       writer.commit(() =>
         writer.db
           .transaction(() => {
-            for (let i = 0; i < 10; i++) writer.append({ type: 'agent.output', data: { burst, i } });
+            for (let i = 0; i < 10; i++)
+              writer.append({
+                type: 'agent.output',
+                data: { stream: 'stdout', chunk: `${burst}:${i}`, burst, i },
+              });
           })
           .immediate(),
       );
@@ -62,8 +66,8 @@ describe('EventTail', () => {
   it('filters by workflow and ends a pending wait on close', async () => {
     const db = open();
     const log = new EventLog(db);
-    log.append({ type: 'workflow.started', workflow_id: 'wf-1' });
-    log.append({ type: 'workflow.started', workflow_id: 'wf-2' });
+    log.append({ type: 'workflow.started', workflow_id: 'wf-1', data: { origin: null } });
+    log.append({ type: 'workflow.started', workflow_id: 'wf-2', data: { origin: null } });
     const tail = new EventTail(db, { filter: { workflow_id: 'wf-2' }, pollMs: 60_000 });
     const seen: string[] = [];
     const following = (async () => {
