@@ -208,28 +208,12 @@ function readItem(
       locate([...path, 'due_date']),
     );
   }
+  const { due: _due, due_date: _dueDate, checked, status, ...fields } = input;
   const item: BlueprintItem = {
     ...emptyItem(input.id, input.title, locate(path), order),
-    parent_id: input.parent_id ?? null,
-    description: input.description ?? null,
-    acceptance_criteria: input.acceptance_criteria ?? [],
-    recipe: input.recipe ?? null,
-    tests: input.tests ?? [],
-    priority: input.priority ?? null,
-    labels: input.labels ?? [],
-    assignees: input.assignees ?? [],
-    required_tools: input.required_tools ?? [],
-    skills: input.skills ?? [],
+    ...given(fields),
     due,
-    sequence: input.sequence ?? null,
-    estimate: input.estimate ?? null,
-    effort: input.effort ?? null,
-    value: input.value ?? null,
-    risk: input.risk ?? null,
-    agent_role: input.agent_role ?? null,
-    parallelizable: input.parallelizable ?? null,
-    batch: input.batch ?? null,
-    checked: input.checked === true || input.status === 'completed',
+    checked: checked === true || status === 'completed',
     depends_lines: {},
   };
   readDependencies(item, entry, path, locate, report);
@@ -237,6 +221,14 @@ function readItem(
 }
 
 type ItemInput = z.infer<typeof itemSchema>;
+
+/** The fields that were given: zod leaves an absent one undefined, and null means "not set". */
+function given<T extends object>(fields: T): { [K in keyof T]?: NonNullable<T[K]> } {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(fields))
+    if (value !== undefined && value !== null) out[key] = value;
+  return out as { [K in keyof T]?: NonNullable<T[K]> };
+}
 
 /**
  * The typed fields of an item. A field with a bad value is reported and left out, so the item (and
