@@ -14,17 +14,19 @@ import {
   UNKNOWN_KEY,
   UNUSED_ARTIFACT_KEY,
 } from './codes.js';
+import { LOOSE_ID } from './naming.js';
 
 export type Report = (code: string, severity: Severity, message: string, line: number) => void;
 
 /** `<KEY-1>` -> `KEY-1` (the template wraps idents in angle brackets, also in references). */
 export function unwrapId(text: string): string {
   const trimmed = text.trim();
-  return /^<[^<>]*>$/.test(trimmed) ? trimmed.slice(1, -1).trim() : trimmed;
+  return trimmed.startsWith('<') && /^<[^<>]*>$/.test(trimmed) ? trimmed.slice(1, -1).trim() : trimmed;
 }
 
 /** Why `ref` cannot name a task, or null when it can. Ids have no whitespace, `:` or `|`. */
 export function refProblem(ref: string): string | null {
+  if (LOOSE_ID.test(ref)) return null;
   if (ref === '') return 'is empty';
   if (/\s/.test(ref)) return 'is not an id (an id has no spaces; write one id per entry)';
   const hidden = /^([^:|]+)[:|](.*)$/.exec(ref);
