@@ -8,7 +8,7 @@ import type {
   ListArtifactsFilter,
   NewArtifactRecord,
 } from '../../contracts/store/index.js';
-import { nowIso, type Statements, type Sync } from './statements.js';
+import { nowIso, Where, type Statements, type Sync } from './statements.js';
 
 type ArtifactRow = Omit<ArtifactRecord, 'kind'> & { kind: string };
 
@@ -31,22 +31,12 @@ export class SqliteArtifacts implements Sync<ArtifactRepository> {
   }
 
   list(filter: ListArtifactsFilter = {}): ArtifactRecord[] {
-    const where: string[] = [];
-    const params: string[] = [];
-    if (filter.taskId !== undefined) {
-      where.push('task_id = ?');
-      params.push(filter.taskId);
-    }
-    if (filter.workflowId !== undefined) {
-      where.push('workflow_id = ?');
-      params.push(filter.workflowId);
-    }
-    if (filter.phase !== undefined) {
-      where.push('phase = ?');
-      params.push(filter.phase);
-    }
-    const sql = `SELECT * FROM artifacts ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at, id`;
-    return (this.sql.get(sql).all(...params) as ArtifactRow[]).map(toRecord);
+    const where = new Where()
+      .eq('task_id = ?', filter.taskId)
+      .eq('workflow_id = ?', filter.workflowId)
+      .eq('phase = ?', filter.phase);
+    const sql = `SELECT * FROM artifacts${where} ORDER BY created_at, id`;
+    return (this.sql.get(sql).all(...where.params) as ArtifactRow[]).map(toRecord);
   }
 
   listKeyed(taskId: string): ArtifactRecord[] {

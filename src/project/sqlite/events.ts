@@ -3,7 +3,7 @@
 // frees the number again and the sequence stays gapless. Rows are never deleted.
 import type { EventPage, EventRepository } from '../../contracts/store/index.js';
 import type { EventArtifact, EventDraft, EventFilter, EventType, PenguinEvent } from '../../events/types.js';
-import type { Statements, Sync } from './statements.js';
+import { Where, type Statements, type Sync } from './statements.js';
 
 interface EventRow {
   seq: number;
@@ -53,25 +53,16 @@ export class SqliteEvents implements Sync<EventRepository> {
   }
 
   readPage(afterSeq: number, filter: EventFilter | undefined, limit: number): EventPage {
-    const where = ['seq > ?'];
-    const params: (string | number)[] = [afterSeq];
-    if (filter?.workflow_id !== undefined) {
-      where.push('workflow_id = ?');
-      params.push(filter.workflow_id);
-    }
-    if (filter?.task_id !== undefined) {
-      where.push('task_id = ?');
-      params.push(filter.task_id);
-    }
-    if (filter?.types !== undefined) {
-      if (filter.types.length === 0) return { events: [], cursor: afterSeq };
-      where.push(`type IN (${filter.types.map(() => '?').join(', ')})`);
-      params.push(...filter.types);
-    }
+    const where = new Where()
+      .eq('seq > ?', afterSeq)
+      .eq('workflow_id = ?', filter?.workflow_id)
+      .eq('task_id = ?', filter?.task_id)
+      .in('type', filter?.types);
+    if (where.empty) return { events: [], cursor: afterSeq };
     const read = (): EventPage => {
       const rows = this.sql
-        .get(`SELECT * FROM events WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ?`)
-        .all(...params, limit) as EventRow[];
+        .get(`SELECT * FROM events${where} ORDER BY seq LIMIT ?`)
+        .all(...where.params, limit) as EventRow[];
       const events = rows.map(rowToEvent);
       if (rows.length === limit) return { events, cursor: rows[rows.length - 1]?.seq ?? afterSeq };
       return { events, cursor: Math.max(afterSeq, this.lastSeq()) };

@@ -29,3 +29,44 @@ export class Statements {
 }
 
 export const nowIso = (): string => new Date().toISOString();
+
+/**
+ * The WHERE clause of a list filter, built from the conditions whose value was given. Filters are
+ * few and small, and the statement cache keys on the SQL, so each filter shape is prepared once.
+ */
+export class Where {
+  private readonly clauses: string[] = [];
+  readonly params: SqlValue[] = [];
+  /** An IN list that was empty: nothing can match. */
+  empty = false;
+
+  /** `clause` (one `?`) with `value`, when the value is given. */
+  eq(clause: string, value: SqlValue | undefined): this {
+    if (value !== undefined) {
+      this.clauses.push(clause);
+      this.params.push(value);
+    }
+    return this;
+  }
+
+  /** `column IN (...)` of one value or a list, when given; an empty list matches nothing. */
+  in(column: string, values: SqlValue | readonly SqlValue[] | undefined): this {
+    if (values === undefined) return this;
+    const list = Array.isArray(values) ? (values as readonly SqlValue[]) : [values as SqlValue];
+    if (list.length === 0) this.empty = true;
+    this.clauses.push(`${column} IN (${list.map(() => '?').join(', ')})`);
+    this.params.push(...list);
+    return this;
+  }
+
+  /** A condition without a parameter. */
+  when(condition: boolean, clause: string): this {
+    if (condition) this.clauses.push(clause);
+    return this;
+  }
+
+  /** ` WHERE a AND b`, or '' without conditions. */
+  toString(): string {
+    return this.clauses.length === 0 ? '' : ` WHERE ${this.clauses.join(' AND ')}`;
+  }
+}

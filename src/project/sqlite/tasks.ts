@@ -32,7 +32,7 @@ import {
   type TaskStatus,
   type Transition,
 } from '../model.js';
-import { nowIso as now, type SqlValue, type Statements, type Sync } from './statements.js';
+import { nowIso as now, Where, type SqlValue, type Statements, type Sync } from './statements.js';
 
 /** Task columns in table order; `toRow` and `fromRow` convert between Task and these. */
 const TASK_COLUMNS = [
@@ -263,23 +263,14 @@ export class SqliteTasks implements Sync<TaskRepository> {
   }
 
   list(filter: TaskFilter = {}): Task[] {
-    const where: string[] = [];
-    const params: SqlValue[] = [];
-    if (filter.projectId !== undefined) {
-      where.push('project_id = ?');
-      params.push(filter.projectId);
-    }
-    if (filter.status !== undefined) {
-      const statuses = Array.isArray(filter.status) ? filter.status : [filter.status];
-      if (statuses.length === 0) return [];
-      where.push(`status IN (${statuses.map(() => '?').join(', ')})`);
-      params.push(...statuses);
-    }
-    if (filter.includeOrphaned !== true) where.push('orphaned = 0');
-    const sql = `${TASK_SELECT}${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY project_id, blueprint_order, id`;
+    const where = new Where()
+      .eq('project_id = ?', filter.projectId)
+      .in('status', filter.status)
+      .when(filter.includeOrphaned !== true, 'orphaned = 0');
+    if (where.empty) return [];
     return this.sql
-      .get(sql)
-      .all(...params)
+      .get(`${TASK_SELECT}${where} ORDER BY project_id, blueprint_order, id`)
+      .all(...where.params)
       .map((row) => fromRow(row));
   }
 
@@ -469,21 +460,10 @@ export class SqliteDependencies implements Sync<DependencyRepository> {
   ) {}
 
   list(filter: DependencyFilter = {}): Dependency[] {
-    const where: string[] = [];
-    const params: string[] = [];
-    if (filter.projectId !== undefined) {
-      where.push('t.project_id = ?');
-      params.push(filter.projectId);
-    }
-    if (filter.taskId !== undefined) {
-      where.push('d.task_id = ?');
-      params.push(filter.taskId);
-    }
+    const where = new Where().eq('t.project_id = ?', filter.projectId).eq('d.task_id = ?', filter.taskId);
     const join = filter.projectId !== undefined ? ' JOIN tasks t ON t.id = d.task_id' : '';
-    const sql = `SELECT d.task_id, d.depends_on_id, d.policy, d.artifact_key, d.source FROM dependencies d${join}${
-      where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''
-    } ORDER BY d.task_id, d.depends_on_id`;
-    return this.sql.get(sql).all(...params) as Dependency[]; // policy and source are held by the table's CHECK constraints
+    const sql = `SELECT d.task_id, d.depends_on_id, d.policy, d.artifact_key, d.source FROM dependencies d${join}${where} ORDER BY d.task_id, d.depends_on_id`;
+    return this.sql.get(sql).all(...where.params) as Dependency[]; // policy and source are held by the table's CHECK constraints
   }
 
   set(taskId: string, source: Dependency['source'], deps: readonly DependencyTarget[]): void {

@@ -22,7 +22,7 @@ import type {
   WorkflowPhase,
   WorkflowState,
 } from '../../contracts/workflow.js';
-import { nowIso, type Statements, type Sync } from './statements.js';
+import { nowIso, Where, type Statements, type Sync } from './statements.js';
 
 interface WorkflowRow {
   id: string;
@@ -214,24 +214,13 @@ export class SqliteWorkflows implements Sync<WorkflowRepository> {
   }
 
   list(filter: WorkflowListFilter = {}): WorkflowRecord[] {
-    const where: string[] = [];
-    const params: string[] = [];
-    if (filter.projectId !== undefined) {
-      where.push('project_id = ?');
-      params.push(filter.projectId);
-    }
-    if (filter.taskId !== undefined) {
-      where.push('task_id = ?');
-      params.push(filter.taskId);
-    }
-    if (filter.status !== undefined) {
-      const states = Array.isArray(filter.status) ? filter.status : [filter.status];
-      if (states.length === 0) return [];
-      where.push(`state IN (${states.map(() => '?').join(', ')})`);
-      params.push(...states);
-    }
-    const sql = `SELECT * FROM workflows ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY started_at, id`;
-    return (this.sql.get(sql).all(...params) as WorkflowRow[]).map(toWorkflow);
+    const where = new Where()
+      .eq('project_id = ?', filter.projectId)
+      .eq('task_id = ?', filter.taskId)
+      .in('state', filter.status);
+    if (where.empty) return [];
+    const sql = `SELECT * FROM workflows${where} ORDER BY started_at, id`;
+    return (this.sql.get(sql).all(...where.params) as WorkflowRow[]).map(toWorkflow);
   }
 
   steps(workflowId: string): StepRecord[] {
