@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { loadBlueprint } from '../src/blueprint/load.js';
 import { computeDrift } from '../src/project/drift.js';
 import { computeFrontier } from '../src/project/frontier.js';
-import { openStore } from '../src/project/sqlite-store.js';
+import { openSqliteStore } from '../src/project/sqlite/store.js';
 import { syncBlueprints } from '../src/project/sync.js';
 import { generateTaskGraph } from './generate-tasks.js';
 import { atMost, medianMs, type BenchFigure } from './measure.js';
@@ -43,17 +43,17 @@ export async function benchFoundation(): Promise<BenchFigure[]> {
     const file = join(dir, 'big.md');
     writeFileSync(file, generateMarkdownBlueprint(10_000));
     let round = 0;
-    const firstSync = await medianMs(5, () => {
-      const store = openStore(join(dir, `first-${round++}.db`));
-      const report = syncBlueprints(store, [loadBlueprint(file)], { workspaceRoot: dir });
+    const firstSync = await medianMs(5, async () => {
+      const store = openSqliteStore(join(dir, `first-${round++}.db`));
+      const report = await syncBlueprints(store, [loadBlueprint(file)], { workspaceRoot: dir });
       if (!report.ok || report.projects[0]?.created.length !== 10_000) throw new Error('first sync failed');
-      store.close();
+      await store.close();
     });
 
-    const store = openStore(join(dir, 'resync.db'));
-    syncBlueprints(store, [loadBlueprint(file)], { workspaceRoot: dir });
-    const resync = await medianMs(5, () => {
-      const report = syncBlueprints(store, [loadBlueprint(file)], { workspaceRoot: dir });
+    const store = openSqliteStore(join(dir, 'resync.db'));
+    await syncBlueprints(store, [loadBlueprint(file)], { workspaceRoot: dir });
+    const resync = await medianMs(5, async () => {
+      const report = await syncBlueprints(store, [loadBlueprint(file)], { workspaceRoot: dir });
       if (report.projects[0]?.unchanged.length !== 10_000) throw new Error('re-sync changed something');
     });
     const parsed = loadBlueprint(file);
@@ -62,11 +62,11 @@ export async function benchFoundation(): Promise<BenchFigure[]> {
     writeFileSync(file, generateMarkdownBlueprint(10_000, 5_000));
     const edited = loadBlueprint(file);
     const parseOnly = await medianMs(5, () => loadBlueprint(file));
-    const drift = await medianMs(5, () => {
-      const report = computeDrift(store, [edited], { workspaceRoot: dir, testPatterns: [] });
+    const drift = await medianMs(5, async () => {
+      const report = await computeDrift(store, [edited], { workspaceRoot: dir, testPatterns: [] });
       if (report.projects[0]?.changed.length !== 1) throw new Error('drift missed the edit');
     });
-    store.close();
+    await store.close();
 
     const graph = generateTaskGraph(100_000, 300_000, 42);
     const frontier = await medianMs(5, () =>

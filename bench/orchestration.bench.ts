@@ -8,7 +8,8 @@ import { EventLog } from '../src/events/log.js';
 import { NativeEngine, type NativeEngineConfig } from '../src/orchestration/native/engine.js';
 import type { PhaseContext, PhaseExecutor, PhaseOutcome } from '../src/orchestration/phase-executor.js';
 import type { Task } from '../src/project/model.js';
-import { openStore, type SqliteStore } from '../src/project/sqlite-store.js';
+import { openSqliteStore } from '../src/project/sqlite/store.js';
+import type { Store } from '../src/project/store.js';
 import { newTask } from '../test/project/task-factory.js';
 import { atLeast, atMost, type BenchFigure } from './measure.js';
 
@@ -24,37 +25,43 @@ const instant: PhaseExecutor = {
     Promise.resolve({ kind: 'passed', summary: `${ctx.phase} ok`, result: { phase: ctx.phase } }),
 };
 
-function seed(store: SqliteStore, key: string, count: number): Task[] {
-  const project = store.upsertProject({ key, title: key, blueprint_file: null });
-  return store.transaction(() =>
-    Array.from({ length: count }, (_, i) =>
-      store.createTask(
-        newTask(project.id, `${key}-${i + 1}`, {
+function seed(store: Store, key: string, count: number): Promise<Task[]> {
+  return store.transaction(async (tx) => {
+    const project = await tx.projects.upsert({ key, title: key, blueprint_file: null });
+    return tx.tasks.createMany(
+      Array.from({ length: count }, (_, i) => ({
+        task: newTask(project.id, `${key}-${i + 1}`, {
           title: `Bench task ${i + 1}`,
           acceptance_criteria: ['it works'],
           blueprint_order: i,
           content_hash: `h${i}`,
         }),
-      ),
-    ),
-  );
+      })),
+    );
+  });
 }
 
-async function allFinished(store: SqliteStore, count: number, timeoutMs: number): Promise<void> {
-  const finished = store.db.prepare(
-    `SELECT count(*) AS n FROM workflows WHERE state IN ('completed', 'failed', 'cancelled')`,
-  );
+async function allFinished(store: Store, count: number, timeoutMs: number): Promise<void> {
+  // Counted from the events that finish a run, read on from where the last look stopped: each poll
+  // reads only what is new, so watching costs the engine under test next to nothing.
+  const types = ['workflow.completed', 'workflow.failed', 'workflow.cancelled'] as const;
+  let cursor = 0;
+  let finished = 0;
   const deadline = Date.now() + timeoutMs;
-  while ((finished.get() as { n: number }).n < count) {
+  for (;;) {
+    const page = await store.events.readPage(cursor, { types }, 10_000);
+    cursor = page.cursor;
+    finished += page.events.length;
+    if (finished >= count) return;
     if (Date.now() > deadline) throw new Error(`workflows did not finish within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 5));
   }
 }
 
 async function throughput(dir: string): Promise<BenchFigure[]> {
-  const store = openStore(join(dir, 'throughput.db'));
-  const events = new EventLog(store.db);
-  const tasks = seed(store, 'TP', 1_000);
+  const store = openSqliteStore(join(dir, 'throughput.db'));
+  const events = new EventLog(store);
+  const tasks = await seed(store, 'TP', 1_000);
   const engine = new NativeEngine({
     store,
     events,
@@ -71,7 +78,7 @@ async function throughput(dir: string): Promise<BenchFigure[]> {
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   await engine.close();
   const completed = (await engine.list({ status: 'completed' })).length;
-  store.close();
+  await store.close();
   if (completed !== tasks.length) throw new Error(`only ${completed} of ${tasks.length} workflows completed`);
   const checkpoints = tasks.length * 4;
   return [
@@ -92,9 +99,9 @@ async function throughput(dir: string): Promise<BenchFigure[]> {
 
 async function recovery(dir: string): Promise<BenchFigure> {
   const file = join(dir, 'recovery.db');
-  const store = openStore(file);
-  const events = new EventLog(store.db);
-  const tasks = seed(store, 'RC', 100);
+  const store = openSqliteStore(file);
+  const events = new EventLog(store);
+  const tasks = await seed(store, 'RC', 100);
   // A host that starts every phase and never finishes one, then dies holding its leases.
   const hanging: PhaseExecutor = { execute: () => new Promise<PhaseOutcome>(() => undefined) };
   const dead = new NativeEngine({
@@ -109,11 +116,19 @@ async function recovery(dir: string): Promise<BenchFigure> {
   });
   dead.start();
   for (const task of tasks) await dead.startWorkflow(task.id);
-  const inFlight = store.db.prepare(`SELECT count(*) AS n FROM workflow_steps WHERE outcome IS NULL`);
-  while ((inFlight.get() as { n: number }).n < tasks.length) await new Promise((r) => setTimeout(r, 5));
+  const ids = (await store.workflows.list()).map((w) => w.id);
+  const inFlight = async (): Promise<number> => {
+    let open = 0;
+    for (const id of ids) open += (await store.workflows.steps(id)).filter((s) => s.outcome === null).length;
+    return open;
+  };
+  while ((await inFlight()) < tasks.length) await new Promise((r) => setTimeout(r, 5));
   await dead.stop();
   // stop() releases; put the leases back as a SIGKILLed host leaves them: owned, expired.
-  store.db.prepare(`UPDATE workflows SET owner = 'dead-host', lease_expires_at = ?`).run(Date.now() - 1);
+  await store.transaction(async (tx) => {
+    const now = Date.now();
+    for (const id of ids) await tx.workflows.claim(id, 'dead-host', now, now - 1);
+  });
 
   const fresh = new NativeEngine({
     store,
@@ -128,12 +143,12 @@ async function recovery(dir: string): Promise<BenchFigure> {
   await allFinished(store, tasks.length, 30_000);
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   await fresh.close();
-  const abandoned = store.db
-    .prepare(`SELECT count(*) AS n FROM workflow_steps WHERE outcome = 'abandoned'`)
-    .get() as { n: number };
-  store.close();
-  if (abandoned.n !== tasks.length)
-    throw new Error(`expected ${tasks.length} abandoned attempts, found ${abandoned.n}`);
+  let abandoned = 0;
+  for (const id of ids)
+    abandoned += (await store.workflows.steps(id)).filter((s) => s.outcome === 'abandoned').length;
+  await store.close();
+  if (abandoned !== tasks.length)
+    throw new Error(`expected ${tasks.length} abandoned attempts, found ${abandoned}`);
   return atMost('fresh engine recovers 100 orphaned workflows (to completion)', ms, 'ms', 1_000);
 }
 

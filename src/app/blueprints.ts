@@ -79,19 +79,19 @@ function blueprintSources(ws: Workspace, filesOrGlobs?: readonly string[]): Reso
 }
 
 /** Parses, lints and reconciles `files` (from blueprintFiles); with any error diagnostic nothing is written. */
-export function syncBlueprintFiles(ws: Workspace, files: readonly string[]): SyncReport {
+export function syncBlueprintFiles(ws: Workspace, files: readonly string[]): Promise<SyncReport> {
   const blueprints = files.map((file) => loadBlueprint(file));
   return reconcile(ws.store, blueprints, { workspaceRoot: ws.paths.root });
 }
 
 /** Drift between the blueprints and the store; `projectKey` narrows it to one project. */
-export function blueprintDrift(
+export async function blueprintDrift(
   ws: Workspace,
   options: { projectKey?: string; files?: readonly string[] } = {},
-): DriftView {
+): Promise<DriftView> {
   const { files, refused } = blueprintSources(ws, options.files);
   const blueprints = files.map((file) => loadBlueprint(file));
-  const drift = computeDrift(ws.store, blueprints, {
+  const drift = await computeDrift(ws.store, blueprints, {
     workspaceRoot: ws.paths.root,
     testPatterns: ws.config.blueprints.test_mapping.patterns,
   });
@@ -116,15 +116,16 @@ export interface SyncOutcome {
  * Resolves the files (see blueprintFiles), syncs them and reads each synced project's frontier.
  * `onFiles` hears how many files will be read before the work starts (progress on a terminal).
  */
-export function syncBlueprints(
+export async function syncBlueprints(
   ws: Workspace,
   filesOrGlobs?: readonly string[],
   onFiles?: (count: number) => void,
-): SyncOutcome {
+): Promise<SyncOutcome> {
   const { files, refused } = blueprintSources(ws, filesOrGlobs);
   onFiles?.(files.length);
-  const synced = syncBlueprintFiles(ws, files);
+  const synced = await syncBlueprintFiles(ws, files);
   const report = { ...synced, diagnostics: [...refused, ...synced.diagnostics] };
-  const frontiers = report.ok ? report.projects.map((p) => projectFrontier(ws, p.key)) : [];
+  const frontiers: FrontierView[] = [];
+  if (report.ok) for (const p of report.projects) frontiers.push(await projectFrontier(ws, p.key));
   return { report, frontiers };
 }

@@ -61,13 +61,13 @@ export async function runDemo(
   const runs: WorkflowStatus[] = [];
   try {
     const sources = resolveBlueprintSources(ws.paths.root, ws.config.blueprints.sources);
-    const sync = syncBlueprints(ws.store, sources.map(loadBlueprint), { workspaceRoot: ws.paths.root });
+    const sync = await syncBlueprints(ws.store, sources.map(loadBlueprint), { workspaceRoot: ws.paths.root });
     if (!sync.ok)
       throw new UsageError(`the example's blueprint does not sync: ${sync.diagnostics[0]?.message ?? ''}`);
     for (const project of sync.projects) {
       // Run the head of the frontier until nothing is ready; a failed run stops the demo.
       for (;;) {
-        const next = projectFrontier(ws, project.key).ready[0];
+        const next = (await projectFrontier(ws, project.key)).ready[0];
         if (!next) break;
         const final = await startWorkflow(service, { ref: next.id }, hosting);
         runs.push(final);
@@ -77,6 +77,6 @@ export async function runDemo(
     return { example: options.example, workspace, runs };
   } finally {
     await service.close();
-    ws.close();
+    await ws.close();
   }
 }

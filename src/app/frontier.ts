@@ -5,11 +5,11 @@ import { ArtifactStore } from '../ituv/artifacts.js';
 import { storedProjectFrontier } from '../project/frontier.js';
 import type { Workspace } from '../project/workspace.js';
 
-export function projectFrontier(ws: Workspace, projectKey?: string): FrontierView {
+export function projectFrontier(ws: Workspace, projectKey?: string): Promise<FrontierView> {
   let artifacts: ArtifactStore | null = null;
-  // Only upstreams of artifact_ready dependencies ask, so most frontiers never open the artifact store.
+  // Only upstreams of artifact_ready dependencies ask, so most frontiers never hash an artifact.
   return storedProjectFrontier(ws.store, ws.config.scheduler, projectKey, (taskId) => {
-    artifacts ??= new ArtifactStore(ws.store.db, ws.paths.artifactsDir);
+    artifacts ??= new ArtifactStore(ws.store, ws.paths.artifactsDir);
     return artifacts.artifactKeys(taskId);
   });
 }

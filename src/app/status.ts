@@ -9,15 +9,16 @@ import type { Workspace } from '../project/workspace.js';
 import { projectFrontier } from './frontier.js';
 
 export async function workspaceStatus(ws: Workspace, workflows: WorkflowService): Promise<WorkspaceStatus> {
-  const projects = ws.store.listProjects().map((project): ProjectStatus => {
-    const tasks = ws.store.listTasks({ projectId: project.id, includeOrphaned: true });
-    const frontier = projectFrontier(ws, project.key);
+  const projects: ProjectStatus[] = [];
+  for (const project of await ws.store.projects.list()) {
+    const tasks = await ws.store.tasks.list({ projectId: project.id, includeOrphaned: true });
+    const frontier = await projectFrontier(ws, project.key);
     const byStatus = Object.fromEntries(TASK_STATUSES.map((status) => [status, 0])) as Record<
       TaskStatus,
       number
     >;
     for (const task of tasks) byStatus[task.status] += 1;
-    return {
+    projects.push({
       key: project.key,
       tasks: tasks.length,
       by_status: byStatus,
@@ -26,8 +27,8 @@ export async function workspaceStatus(ws: Workspace, workflows: WorkflowService)
       stale: tasks.filter((t) => t.stale).length,
       orphaned: tasks.filter((t) => t.orphaned).length,
       next: frontier.ready[0]?.blueprint_id ?? null,
-    };
-  });
+    });
+  }
   const live = (await workflows.client.list({})).filter((w) => !isTerminal(w.state));
   const { mode, detail } = containment();
   return {

@@ -16,8 +16,8 @@ import { ConflictError, UsageError } from '../errors.js';
 import type { WorkflowService } from '../orchestration/workflow-service.js';
 import { addTaskDependency, listTaskDependencies, removeTaskDependency } from '../project/dependencies.js';
 import { exportGraph, GRAPH_FORMATS, type GraphFormat } from '../project/graph-export.js';
-import { resolveProject } from '../project/resolve.js';
-import type { TaskFilter } from '../project/store.js';
+import { resolveProject, resolveTask } from '../project/resolve.js';
+import type { StoreTx, TaskFilter } from '../project/store.js';
 import type { Workspace } from '../project/workspace.js';
 
 export interface TaskRef {
@@ -33,14 +33,18 @@ function parseChoice<T extends string>(value: string, choices: readonly T[], wha
 }
 
 /** Tasks of one project, or of every project when no key is given; orphaned tasks included. */
-export function listTasks(ws: Workspace, options: { projectKey?: string; status?: string } = {}): TaskList {
+export async function listTasks(
+  ws: Workspace,
+  options: { projectKey?: string; status?: string } = {},
+): Promise<TaskList> {
   const filter: TaskFilter = { includeOrphaned: true };
-  if (options.projectKey !== undefined) filter.projectId = resolveProject(ws.store, options.projectKey).id;
+  if (options.projectKey !== undefined)
+    filter.projectId = (await resolveProject(ws.store, options.projectKey)).id;
   if (options.status !== undefined)
     filter.status = parseChoice<TaskStatus>(options.status, TASK_STATUSES, 'status');
-  const keys = new Map(ws.store.listProjects().map((p) => [p.id, p.key]));
+  const keys = new Map((await ws.store.projects.list()).map((p) => [p.id, p.key]));
   return {
-    tasks: ws.store.listTasks(filter).map((task) => ({
+    tasks: (await ws.store.tasks.list(filter)).map((task) => ({
       id: task.id,
       blueprint_id: task.blueprint_id,
       project: keys.get(task.project_id) ?? task.project_id,
@@ -56,25 +60,27 @@ export function listTasks(ws: Workspace, options: { projectKey?: string; status?
 }
 
 /** One task with its project key, dependencies both ways and its history. */
-export function taskDetail(ws: Workspace, { ref, projectKey }: TaskRef): TaskDetail {
-  const { store } = ws;
-  const task = store.resolveTask(ref, projectKey);
-  const deps = listTaskDependencies(store, task.id);
-  const view = ({ task: other, dep }: { task: Task; dep: Dependency }): DependencyView => ({
-    id: other.id,
-    blueprint_id: other.blueprint_id,
-    title: other.title,
-    status: other.status,
-    policy: dep.policy,
-    artifact_key: dep.artifact_key,
-    source: dep.source,
+export async function taskDetail(ws: Workspace, { ref, projectKey }: TaskRef): Promise<TaskDetail> {
+  // One snapshot: the task, its edges and its history as they were at one moment.
+  return ws.store.read(async (store) => {
+    const task = await resolveTask(store, ref, projectKey);
+    const deps = await listTaskDependencies(store, task.id);
+    const view = ({ task: other, dep }: { task: Task; dep: Dependency }): DependencyView => ({
+      id: other.id,
+      blueprint_id: other.blueprint_id,
+      title: other.title,
+      status: other.status,
+      policy: dep.policy,
+      artifact_key: dep.artifact_key,
+      source: dep.source,
+    });
+    return {
+      ...task,
+      project: (await store.projects.get(task.project_id))?.key ?? task.project_id,
+      dependencies: { upstream: deps.upstream.map(view), downstream: deps.downstream.map(view) },
+      history: await store.transitions.list(task.id),
+    };
   });
-  return {
-    ...task,
-    project: store.getProject(task.project_id)?.key ?? task.project_id,
-    dependencies: { upstream: deps.upstream.map(view), downstream: deps.downstream.map(view) },
-    history: store.listTransitions(task.id),
-  };
 }
 
 function withReason(action: string, reason: string | undefined): string {
@@ -90,15 +96,14 @@ export type LifecycleAction = 'approve' | 'reopen' | 'cancel';
  * phase pending, so the task runs again) or cancel. The before-state is read in the transaction that
  * changes it, so the reported `from` is the status the move really left.
  */
-export function moveTask(
+export async function moveTask(
   ws: Workspace,
   action: LifecycleAction,
   options: TaskRef & { reason?: string },
-): LifecycleMove {
-  const { store } = ws;
-  return store.transaction(() => {
-    const before = store.resolveTask(options.ref, options.projectKey);
-    const after = applyMove(ws, before, action, options.reason);
+): Promise<LifecycleMove> {
+  return ws.store.transaction(async (tx) => {
+    const before = await resolveTask(tx, options.ref, options.projectKey);
+    const after = await applyMove(tx, before, action, options.reason);
     return {
       id: after.id,
       blueprint_id: after.blueprint_id,
@@ -110,8 +115,12 @@ export function moveTask(
   });
 }
 
-function applyMove(ws: Workspace, task: Task, action: LifecycleAction, reason: string | undefined): Task {
-  const { store } = ws;
+async function applyMove(
+  tx: StoreTx,
+  task: Task,
+  action: LifecycleAction,
+  reason: string | undefined,
+): Promise<Task> {
   switch (action) {
     case 'approve':
       if (task.status !== 'pending_review') {
@@ -119,18 +128,18 @@ function applyMove(ws: Workspace, task: Task, action: LifecycleAction, reason: s
           `task ${task.blueprint_id} is ${task.status}; only a task in pending_review can be approved`,
         );
       }
-      store.updateTaskContent(task.id, {
+      await tx.tasks.updateContent(task.id, {
         review_note: reason ?? null,
         reviewed_at: new Date().toISOString(),
       });
-      return store.transitionTask(task.id, {
+      return tx.tasks.transition(task.id, {
         status: 'completed',
         phase: 'done',
         reason: withReason('approved', reason),
       });
     case 'reopen':
       if (task.status === 'active') throw new ConflictError(`task ${task.blueprint_id} is already active`);
-      return store.transitionTask(task.id, {
+      return tx.tasks.transition(task.id, {
         status: 'active',
         phase: 'pending',
         reason: withReason('reopened', reason),
@@ -138,43 +147,43 @@ function applyMove(ws: Workspace, task: Task, action: LifecycleAction, reason: s
     case 'cancel':
       if (task.status === 'cancelled')
         throw new ConflictError(`task ${task.blueprint_id} is already cancelled`);
-      return store.transitionTask(task.id, { status: 'cancelled', reason: withReason('cancelled', reason) });
+      return tx.tasks.transition(task.id, { status: 'cancelled', reason: withReason('cancelled', reason) });
   }
 }
 
 /** Makes `task` depend on `dependsOn`; refused (naming the cycle) when it would close one. */
-export function addDependency(
+export async function addDependency(
   ws: Workspace,
   input: { task: string; dependsOn: string; projectKey?: string; policy?: string; artifactKey?: string },
-): DependencyChange {
+): Promise<DependencyChange> {
   const policy =
     input.policy === undefined
       ? undefined
       : parseChoice<DependencyPolicy>(input.policy, DEPENDENCY_POLICIES, 'dependency policy');
   const { store } = ws;
-  const dep = addTaskDependency(store, { ...input, policy });
-  const name = (id: string): string => store.getTask(id)?.blueprint_id ?? id;
+  const dep = await addTaskDependency(store, { ...input, policy });
+  const name = async (id: string): Promise<string> => (await store.tasks.get(id))?.blueprint_id ?? id;
   return {
-    task: name(dep.task_id),
-    depends_on: name(dep.depends_on_id),
+    task: await name(dep.task_id),
+    depends_on: await name(dep.depends_on_id),
     policy: dep.policy,
     artifact_key: dep.artifact_key,
   };
 }
 
-export function removeDependency(
+export async function removeDependency(
   ws: Workspace,
   input: { task: string; dependsOn: string; projectKey?: string },
-): DependencyRemoval {
+): Promise<DependencyRemoval> {
   const { store } = ws;
-  const task = store.resolveTask(input.task, input.projectKey);
-  const upstream = store.resolveTask(input.dependsOn, input.projectKey);
-  removeTaskDependency(store, input);
+  const task = await resolveTask(store, input.task, input.projectKey);
+  const upstream = await resolveTask(store, input.dependsOn, input.projectKey);
+  await removeTaskDependency(store, input);
   return { task: task.blueprint_id, depends_on: upstream.blueprint_id, removed: true };
 }
 
-export function listDependencies(ws: Workspace, ref: TaskRef): DependencyList {
-  const detail = taskDetail(ws, ref);
+export async function listDependencies(ws: Workspace, ref: TaskRef): Promise<DependencyList> {
+  const detail = await taskDetail(ws, ref);
   return { task: detail.blueprint_id, ...detail.dependencies };
 }
 
@@ -185,15 +194,24 @@ export interface GraphExport {
   text: string;
 }
 
-export function taskGraph(ws: Workspace, options: { projectKey?: string; format: string }): GraphExport {
+export async function taskGraph(
+  ws: Workspace,
+  options: { projectKey?: string; format: string },
+): Promise<GraphExport> {
   const format = parseChoice<GraphFormat>(options.format, GRAPH_FORMATS, 'graph format');
-  const project = resolveProject(ws.store, options.projectKey);
-  const tasks = ws.store.listTasks({ projectId: project.id, includeOrphaned: true });
-  const text = exportGraph(tasks, ws.store.listDependencies({ projectId: project.id }), format);
+  const { project, tasks, dependencies } = await ws.store.read(async (store) => {
+    const found = await resolveProject(store, options.projectKey);
+    return {
+      project: found,
+      tasks: await store.tasks.list({ projectId: found.id, includeOrphaned: true }),
+      dependencies: await store.dependencies.list({ projectId: found.id }),
+    };
+  });
+  const text = exportGraph(tasks, dependencies, format);
   return { project: project.key, format, text };
 }
 
 export async function showTask(ws: Workspace, workflows: WorkflowService, ref: TaskRef): Promise<TaskShow> {
-  const detail = taskDetail(ws, ref);
+  const detail = await taskDetail(ws, ref);
   return { ...detail, evidence: await workflows.latestVerdict(detail) };
 }

@@ -12,7 +12,7 @@ export async function runWorker(
 ): Promise<WorkerResult> {
   const { client, host } = service;
   const hosted = new Set<string>();
-  const unsubscribe = service.events.subscribe((event) => {
+  const unsubscribe = await service.events.subscribe((event) => {
     if (event.type === 'workflow.phase_started' && event.workflow_id) hosted.add(event.workflow_id);
   });
   try {

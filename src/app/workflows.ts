@@ -22,7 +22,7 @@ import { verify } from '../ituv/phases.js';
 import { applyOverride } from '../ituv/verify.js';
 import type { WorkflowService } from '../orchestration/workflow-service.js';
 import type { Task } from '../project/model.js';
-import { resolveProject } from '../project/resolve.js';
+import { resolveProject, resolveTask as resolveStoredTask } from '../project/resolve.js';
 
 export interface TaskRef {
   /** Task id or blueprint id. */
@@ -41,8 +41,8 @@ export interface HostingOptions {
   onHosting?: (id: string) => void;
 }
 
-function resolveTask(service: WorkflowService, { ref, projectKey }: TaskRef): Task {
-  return service.ws.store.resolveTask(ref, projectKey);
+function resolveTask(service: WorkflowService, { ref, projectKey }: TaskRef): Promise<Task> {
+  return resolveStoredTask(service.ws.store, ref, projectKey);
 }
 
 /**
@@ -57,7 +57,7 @@ export async function followWorkflow(
   const { client, host } = service;
   await client.getStatus(id);
   const unsubscribe = options.onEvent
-    ? service.events.subscribe((event) => {
+    ? await service.events.subscribe((event) => {
         if (event.workflow_id === id) options.onEvent?.(event);
       })
     : undefined;
@@ -89,7 +89,7 @@ export async function startWorkflow(
   task: TaskRef & { feedback?: string[]; detach?: boolean },
   hosting: HostingOptions = {},
 ): Promise<WorkflowStatus> {
-  const resolved = resolveTask(service, task);
+  const resolved = await resolveTask(service, task);
   const id = await service.client.startWorkflow(resolved.id, {
     origin: 'cli',
     ...(task.feedback ? { feedback: task.feedback } : {}),
@@ -120,7 +120,7 @@ export async function runNextPhase(
   hosting: HostingOptions = {},
 ): Promise<NextPhaseResult> {
   const { client } = service;
-  const resolved = resolveTask(service, task);
+  const resolved = await resolveTask(service, task);
   const live = (await service.runsOf(resolved)).find((w) => !isTerminal(w.state));
   let id: string;
   let before = 0;
@@ -156,7 +156,7 @@ export async function verifyAgain(
   task: TaskRef & { override?: { criterion: number; why: string } },
 ): Promise<VerifyAnswer> {
   const { client, ws } = service;
-  const before = resolveTask(service, task);
+  const before = await resolveTask(service, task);
   const overrides = task.override
     ? applyOverride(before, task.override.criterion, task.override.why)
     : before.overrides;
@@ -182,9 +182,9 @@ export async function verifyAgain(
       override,
     });
   } else if (task.override) {
-    ws.store.updateTaskContent(before.id, { overrides });
+    await ws.store.transaction((tx) => tx.tasks.updateContent(before.id, { overrides }));
   }
-  const after = ws.store.getTask(before.id) ?? before;
+  const after = (await ws.store.tasks.get(before.id)) ?? before;
   return {
     task: { id: after.id, blueprint_id: after.blueprint_id, status: after.status, phase: after.phase },
     verify: verdict,
@@ -220,7 +220,9 @@ export async function listWorkflows(
   service: WorkflowService,
   filter: { projectKey?: string; status?: string },
 ): Promise<WorkflowList> {
-  const projectId = filter.projectKey ? resolveProject(service.ws.store, filter.projectKey).id : undefined;
+  const projectId = filter.projectKey
+    ? (await resolveProject(service.ws.store, filter.projectKey)).id
+    : undefined;
   let states: WorkflowState[] | undefined;
   if (filter.status) {
     const names = filter.status.split(',').map((s) => s.trim());

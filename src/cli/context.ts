@@ -70,7 +70,7 @@ export class CliContext {
   async close(): Promise<void> {
     await this.openedWorkflows?.close();
     this.openedWorkflows = null;
-    this.opened?.close();
+    await this.opened?.close();
     this.opened = null;
   }
 }

@@ -1,7 +1,7 @@
 // The workspace on disk (DESIGN §2): a directory holding `.penguin/`, found by walking up like git.
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { openDatabase } from '../db/database.js';
+import { createDatabaseFile } from '../db/database.js';
 import { UsageError } from '../errors.js';
 import { findConfigFile } from './load.js';
 
@@ -124,7 +124,7 @@ export function initWorkspace(dir: string): InitResult {
   ensureDir(paths.artifactsDir, `${PENGUIN_DIR}/artifacts/`);
   if (!existsSync(paths.dbFile)) {
     // The tables come with the first open of the store; here the file is made, in WAL mode.
-    openDatabase(paths.dbFile).close();
+    createDatabaseFile(paths.dbFile);
     createdPaths.push(`${PENGUIN_DIR}/penguin.db`);
   }
   if (findConfigFile(root) === null) ensureFile(paths.configFile, 'penguin.yaml', STARTER_CONFIG);

@@ -72,7 +72,13 @@ export function isWritableDirectory(dir: string): boolean {
  * database read-only there (it needs its shared-memory file beside it), so this reads a private copy,
  * switched out of WAL mode and already unlinked: read commands work, and any write fails as read-only.
  */
-export function openReadOnlySnapshot(file: string, options: Omit<OpenDatabaseOptions, 'readonly'> = {}): Db {
+export function openReadOnlySnapshot(
+  file: string,
+  options: Omit<OpenDatabaseOptions, 'readonly'> & {
+    /** Runs on the private copy, still writable, before it is reopened read-only (migrations). */
+    prepare?: (copy: Db) => void;
+  } = {},
+): Db {
   assertPresent(file);
   const dir = mkdtempSync(join(tmpdir(), 'penguin-readonly-'));
   try {
@@ -82,13 +88,14 @@ export function openReadOnlySnapshot(file: string, options: Omit<OpenDatabaseOpt
     const writable = new Database(copy);
     try {
       writable.pragma('journal_mode = DELETE');
+      options.prepare?.(writable);
     } catch (error) {
       throw asStoreError(error, file);
     } finally {
       writable.close();
     }
-    const db = openDatabase(copy, { ...options, readonly: true, mustExist: true });
-    return db;
+    const { prepare: _prepare, ...settings } = options;
+    return openDatabase(copy, { ...settings, readonly: true, mustExist: true });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -128,4 +135,9 @@ export function openDatabase(file: string, options: OpenDatabaseOptions = {}): D
     throw asStoreError(error, file);
   }
   return db;
+}
+
+/** Creates an empty database file at `file` with the shared settings (WAL), for `penguin init`. */
+export function createDatabaseFile(file: string): void {
+  openDatabase(file).close();
 }

@@ -1,8 +1,7 @@
 // Follows the event log from another process (the SSE endpoint, `workflow status --follow`): the
 // writer's in-process publish cannot reach it, so it polls the table from a seq. Each event is
 // yielded once, in seq order; resuming with the last seen seq continues without repeats.
-import type { Db } from '../db/database.js';
-import { readEventPage } from './log.js';
+import type { StoreReader } from '../contracts/store/index.js';
 import type { EventFilter, PenguinEvent } from './types.js';
 
 export interface EventTailOptions {
@@ -24,7 +23,7 @@ export class EventTail implements AsyncIterable<PenguinEvent> {
   private readonly filter: EventFilter | undefined;
 
   constructor(
-    private readonly db: Db,
+    private readonly store: Pick<StoreReader, 'events'>,
     options: EventTailOptions = {},
   ) {
     this.cursor = options.afterSeq ?? 0;
@@ -39,8 +38,8 @@ export class EventTail implements AsyncIterable<PenguinEvent> {
   }
 
   /** Reads the next committed events (possibly none) and advances past them. */
-  poll(): PenguinEvent[] {
-    const page = readEventPage(this.db, this.cursor, this.filter, this.batchSize);
+  async poll(): Promise<PenguinEvent[]> {
+    const page = await this.store.events.readPage(this.cursor, this.filter, this.batchSize);
     this.cursor = page.cursor;
     return page.events;
   }
@@ -53,7 +52,7 @@ export class EventTail implements AsyncIterable<PenguinEvent> {
 
   async *[Symbol.asyncIterator](): AsyncIterator<PenguinEvent> {
     while (!this.closed) {
-      const events = this.poll();
+      const events = await this.poll();
       for (const event of events) {
         if (this.closed) return;
         yield event;

@@ -1,6 +1,7 @@
 // Evidence files kept per task, workflow and phase (DESIGN §2: .penguin/artifacts/<task>/<workflow>/
-// <phase>/...). Each file is written durably before its row is inserted, and is hashed so that a
-// deleted or edited file no longer counts as a valid artifact for `artifact_ready` dependents.
+// <phase>/...). Each file is written durably before its row is recorded (through the Store's
+// artifacts repository), and is hashed so that a deleted or edited file no longer counts as a valid
+// artifact for `artifact_ready` dependents.
 import { createHash, randomUUID } from 'node:crypto';
 import {
   closeSync,
@@ -16,72 +17,29 @@ import {
   writeSync,
 } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
-import type { Db } from '../db/database.js';
-import { migrate, type Migration } from '../db/migrations.js';
+import type {
+  ArtifactRecord,
+  ListArtifactsFilter,
+  NewArtifactRecord,
+  Store,
+  StoreTx,
+} from '../contracts/store/index.js';
 import { UsageError } from '../errors.js';
 import type { ArtifactFile } from './results.js';
 
-export type ArtifactKind = ArtifactFile['kind'];
-
-export interface ArtifactRecord {
-  id: string;
-  task_id: string;
-  workflow_id: string;
-  phase: string;
-  /** Relative name inside the phase directory; may contain `/`. */
-  name: string;
-  kind: ArtifactKind;
-  /** Set for artifacts that satisfy `artifact_ready` dependents. */
-  key: string | null;
-  /** Relative to the store's artifacts directory, always with `/` separators. */
-  path: string;
-  size: number;
-  sha256: string;
-  created_at: string;
-}
+export type { ArtifactKind, ArtifactRecord, ListArtifactsFilter } from '../contracts/store/index.js';
 
 export interface RecordArtifactInput {
   taskId: string;
   workflowId: string;
   phase: string;
   name: string;
-  kind: ArtifactKind;
+  kind: ArtifactRecord['kind'];
   key?: string | null;
   /** Exactly one of content and sourcePath. */
   content?: string | Buffer;
   sourcePath?: string;
 }
-
-export interface ListArtifactsFilter {
-  taskId?: string;
-  workflowId?: string;
-  phase?: string;
-}
-
-export const artifactMigrations: Migration[] = [
-  {
-    id: 'artifacts-001',
-    sql: `
-      CREATE TABLE artifacts (
-        id TEXT PRIMARY KEY,
-        task_id TEXT NOT NULL,
-        workflow_id TEXT NOT NULL,
-        phase TEXT NOT NULL,
-        name TEXT NOT NULL,
-        kind TEXT NOT NULL,
-        key TEXT NULL,
-        path TEXT NOT NULL,
-        size INTEGER NOT NULL,
-        sha256 TEXT NOT NULL,
-        created_at TEXT NOT NULL
-      );
-      CREATE INDEX artifacts_task_key ON artifacts (task_id, key);
-      CREATE INDEX artifacts_workflow ON artifacts (workflow_id, phase);
-      -- A rerun phase (at-least-once) rewrites its files; the row follows instead of duplicating.
-      CREATE UNIQUE INDEX artifacts_location ON artifacts (task_id, workflow_id, phase, name);
-    `,
-  },
-];
 
 // Conservative on purpose: names come from blueprints and agents, and must stay inside the store.
 const SAFE_SEGMENT = /^[A-Za-z0-9_@+=,-][A-Za-z0-9._@+=,-]*$/;
@@ -123,47 +81,51 @@ export function assertSafeArtifactName(name: string, context: string): void {
   }
 }
 
-interface ArtifactRow {
-  id: string;
-  task_id: string;
-  workflow_id: string;
-  phase: string;
-  name: string;
-  kind: string;
-  key: string | null;
-  path: string;
-  size: number;
-  sha256: string;
-  created_at: string;
-}
-
 export class ArtifactStore {
-  private readonly insert;
-  private readonly byTaskWithKey;
-
   constructor(
-    private readonly db: Db,
+    private readonly store: Store,
     readonly artifactsDir: string,
-  ) {
-    migrate(db, artifactMigrations);
-    this.insert = db.prepare<[ArtifactRow], ArtifactRow>(`
-      INSERT INTO artifacts (id, task_id, workflow_id, phase, name, kind, key, path, size, sha256, created_at)
-      VALUES (@id, @task_id, @workflow_id, @phase, @name, @kind, @key, @path, @size, @sha256, @created_at)
-      ON CONFLICT (task_id, workflow_id, phase, name) DO UPDATE SET
-        kind = excluded.kind, key = excluded.key, path = excluded.path, size = excluded.size,
-        sha256 = excluded.sha256, created_at = excluded.created_at
-      RETURNING *`);
-    this.byTaskWithKey = db.prepare<[string], ArtifactRow>(
-      'SELECT * FROM artifacts WHERE task_id = ? AND key IS NOT NULL ORDER BY created_at, id',
-    );
-  }
+  ) {}
 
   /**
    * Writes (or copies) the file durably to `<artifactsDir>/<task>/<workflow>/<phase>/<name>`, then
-   * inserts its row. Synchronous, so callers can run it inside their own transaction to commit the
-   * row together with a phase result.
+   * records its row: in `tx` when given (so the row commits with the caller's other writes), else in
+   * a transaction of its own.
    */
-  record(input: RecordArtifactInput): ArtifactRecord {
+  async record(input: RecordArtifactInput, tx?: StoreTx): Promise<ArtifactRecord> {
+    const row = this.writeFile(input);
+    return tx ? tx.artifacts.upsert(row) : this.store.transaction((own) => own.artifacts.upsert(row));
+  }
+
+  /**
+   * Records the files a phase produced (absolute paths), keeping each file's base name. Without `tx`
+   * every file is copied first and the rows are recorded in one short transaction after.
+   */
+  async recordFiles(
+    ctx: { taskId: string; workflowId: string; phase: string },
+    files: readonly ArtifactFile[],
+    tx?: StoreTx,
+  ): Promise<ArtifactRecord[]> {
+    const rows = files.map((file) =>
+      this.writeFile({
+        ...ctx,
+        name: file.name,
+        kind: file.kind,
+        key: file.key ?? null,
+        sourcePath: file.path,
+      }),
+    );
+    const upsertAll = async (into: StoreTx): Promise<ArtifactRecord[]> => {
+      const records: ArtifactRecord[] = [];
+      for (const row of rows) records.push(await into.artifacts.upsert(row));
+      return records;
+    };
+    if (tx) return upsertAll(tx);
+    return rows.length === 0 ? [] : this.store.transaction(upsertAll);
+  }
+
+  /** Checks the input, writes the file durably and returns the row that records it. */
+  private writeFile(input: RecordArtifactInput): NewArtifactRecord {
     assertSafeSegment(input.taskId, 'task id');
     assertSafeSegment(input.workflowId, 'workflow id');
     assertSafeSegment(input.phase, 'phase');
@@ -189,8 +151,7 @@ export class ArtifactStore {
     }
     fsyncDirectory(dirname(target));
     const { size, sha256 } = hashFile(target);
-    const row = this.insert.get({
-      id: randomUUID(),
+    return {
       task_id: input.taskId,
       workflow_id: input.workflowId,
       phase: input.phase,
@@ -200,49 +161,18 @@ export class ArtifactStore {
       path: relPath,
       size,
       sha256,
-      created_at: new Date().toISOString(),
-    });
-    if (!row) throw new Error(`artifact insert for ${relPath} returned no row`);
-    return toRecord(row);
+    };
   }
 
-  /** Records the files a phase produced (absolute paths), keeping each file's base name. */
-  recordFiles(
-    ctx: { taskId: string; workflowId: string; phase: string },
-    files: readonly ArtifactFile[],
-  ): ArtifactRecord[] {
-    return files.map((file) =>
-      this.record({ ...ctx, name: file.name, kind: file.kind, key: file.key ?? null, sourcePath: file.path }),
-    );
-  }
-
-  list(filter: ListArtifactsFilter = {}): ArtifactRecord[] {
-    const where: string[] = [];
-    const params: string[] = [];
-    if (filter.taskId !== undefined) {
-      where.push('task_id = ?');
-      params.push(filter.taskId);
-    }
-    if (filter.workflowId !== undefined) {
-      where.push('workflow_id = ?');
-      params.push(filter.workflowId);
-    }
-    if (filter.phase !== undefined) {
-      where.push('phase = ?');
-      params.push(filter.phase);
-    }
-    const sql = `SELECT * FROM artifacts ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at, id`;
-    return this.db
-      .prepare<string[], ArtifactRow>(sql)
-      .all(...params)
-      .map(toRecord);
+  list(filter: ListArtifactsFilter = {}): Promise<ArtifactRecord[]> {
+    return this.store.artifacts.list(filter);
   }
 
   /** Keys of the task's artifacts whose file still exists with its recorded hash. */
-  artifactKeys(taskId: string): Set<string> {
+  async artifactKeys(taskId: string): Promise<Set<string>> {
     const keys = new Set<string>();
-    for (const row of this.byTaskWithKey.all(taskId)) {
-      if (row.key !== null && !keys.has(row.key) && this.verify(toRecord(row))) keys.add(row.key);
+    for (const record of await this.store.artifacts.listKeyed(taskId)) {
+      if (record.key !== null && !keys.has(record.key) && this.verify(record)) keys.add(record.key);
     }
     return keys;
   }
@@ -287,10 +217,6 @@ export class ArtifactStore {
       }
     }
   }
-}
-
-function toRecord(row: ArtifactRow): ArtifactRecord {
-  return { ...row, kind: row.kind as ArtifactKind };
 }
 
 function writeDurably(file: string, content: string | Buffer): void {

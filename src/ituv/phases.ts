@@ -6,8 +6,8 @@ import { join, resolve } from 'node:path';
 import { loadBlueprint } from '../blueprint/load.js';
 import type { Blueprint, Recipe } from '../blueprint/model.js';
 import type { PenguinConfig } from '../config/schema.js';
-import type { ItuvPhase, Task } from '../project/model.js';
-import type { Store } from '../project/store.js';
+import type { Dependency, ItuvPhase, Task } from '../project/model.js';
+import type { StoreReader } from '../project/store.js';
 import { manualAgentResult, runAgent } from './agents/index.js';
 import { endOrphanedAgents } from './agents/command-agent.js';
 import { selectAgent } from './agents/select.js';
@@ -23,7 +23,7 @@ import { verifyTask } from './verify.js';
 export interface ItuvServices {
   workspaceRoot: string;
   config: PenguinConfig;
-  store: Store;
+  store: StoreReader;
   /** Scratch directory for phase outputs before they are recorded as artifacts. */
   runsDir: string;
   /** The environment agents, tests and checks inherit (recipes only see usage_runner.pass_env). */
@@ -123,10 +123,11 @@ async function implement(
   // two agents never edit the workspace at once.
   endOrphanedAgents(join(services.runsDir, request.workflowId), outputDir);
   const blueprint = blueprintOf(services, task);
-  const upstream = services.store
-    .listDependencies({ taskId: task.id })
-    .map((dep) => ({ task: services.store.getTask(dep.depends_on_id), policy: dep.policy }))
-    .filter((u): u is { task: Task; policy: typeof u.policy } => u.task !== null);
+  const upstream: { task: Task; policy: Dependency['policy'] }[] = [];
+  for (const dep of await services.store.dependencies.list({ taskId: task.id })) {
+    const other = await services.store.tasks.get(dep.depends_on_id);
+    if (other !== null) upstream.push({ task: other, policy: dep.policy });
+  }
   const prompt = buildPrompt({
     task,
     blueprint,

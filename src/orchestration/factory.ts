@@ -6,7 +6,8 @@ import { UsageError } from '../errors.js';
 import type { EventLog } from '../events/log.js';
 import type { OrchestrationBackend, OrchestrationClient, WorkflowHost } from './backend.js';
 import type { MachineConfig } from './machine/index.js';
-import { NativeEngine, type EngineStore, type NativeEngineOptions } from './native/engine.js';
+import type { Store } from '../project/store.js';
+import { NativeEngine, type NativeEngineOptions } from './native/engine.js';
 import type { PhaseExecutor } from './phase-executor.js';
 
 /** The parts of penguin.yaml orchestration reads. */
@@ -15,7 +16,7 @@ export type OrchestrationSettings = Pick<PenguinConfig, 'orchestration' | 'verif
 };
 
 export interface BackendDeps {
-  store: EngineStore;
+  store: Store;
   events: EventLog;
   executor: PhaseExecutor;
   /** Engine tuning (lease, poll interval, concurrency) for the native backend. */

@@ -2,10 +2,4 @@ export * from './backend.js';
 export * from './phase-executor.js';
 export * from './factory.js';
 export * from './machine/index.js';
-export {
-  NativeEngine,
-  type EngineStore,
-  type NativeEngineConfig,
-  type NativeEngineOptions,
-} from './native/engine.js';
-export { orchestrationMigrations } from './native/migrations.js';
+export { NativeEngine, type NativeEngineConfig, type NativeEngineOptions } from './native/engine.js';

@@ -29,15 +29,17 @@ export class ItuvPhaseExecutor implements PhaseExecutor {
     return this.toOutcome(ctx, run);
   }
 
-  private toOutcome(ctx: PhaseContext, run: PhaseRun): PhaseOutcome {
-    const artifacts: PhaseArtifact[] = this.artifacts
-      .recordFiles({ taskId: ctx.task.id, workflowId: ctx.workflowId, phase: ctx.phase }, run.artifacts)
-      .map((record) => ({
-        name: record.name,
-        path: this.artifacts.absolutePath(record),
-        kind: record.kind,
-        ...(record.key ? { key: record.key } : {}),
-      }));
+  private async toOutcome(ctx: PhaseContext, run: PhaseRun): Promise<PhaseOutcome> {
+    const records = await this.artifacts.recordFiles(
+      { taskId: ctx.task.id, workflowId: ctx.workflowId, phase: ctx.phase },
+      run.artifacts,
+    );
+    const artifacts: PhaseArtifact[] = records.map((record) => ({
+      name: record.name,
+      path: this.artifacts.absolutePath(record),
+      kind: record.kind,
+      ...(record.key ? { key: record.key } : {}),
+    }));
     const result = phaseResult(ctx.phase, run.result);
     switch (run.verdict) {
       case 'passed':

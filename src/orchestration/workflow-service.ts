@@ -21,8 +21,8 @@ export class WorkflowService {
   private orchestration: Orchestration | null = null;
 
   constructor(readonly ws: Workspace) {
-    this.events = new EventLog(ws.store.db);
-    this.artifacts = new ArtifactStore(ws.store.db, ws.paths.artifactsDir);
+    this.events = new EventLog(ws.store);
+    this.artifacts = new ArtifactStore(ws.store, ws.paths.artifactsDir);
   }
 
   /**

@@ -4,7 +4,8 @@ import type { DependencyPolicy } from '../blueprint/model.js';
 import { ConflictError, NotFoundError, UsageError } from '../errors.js';
 import { wouldCreateCycle } from './dag.js';
 import type { Dependency, Task } from './model.js';
-import type { Store } from './store.js';
+import { resolveTask } from './resolve.js';
+import type { Store, StoreReader } from './store.js';
 
 export interface AddDependencyInput {
   /** The dependent task: task id or blueprint id. */
@@ -48,7 +49,7 @@ function byBlueprintOrder(a: { task: Task }, b: { task: Task }): number {
  * Records that `task` depends on `dependsOn` (source 'manual'). An existing dependency between the
  * two is replaced, so this also changes a policy; re-adding the same dependency writes nothing.
  */
-export function addTaskDependency(store: Store, input: AddDependencyInput): Dependency {
+export async function addTaskDependency(store: Store, input: AddDependencyInput): Promise<Dependency> {
   const policy = input.policy ?? 'completion_required';
   const artifactKey = input.artifactKey === undefined || input.artifactKey === '' ? null : input.artifactKey;
   if (policy === 'artifact_ready' && artifactKey === null) {
@@ -58,9 +59,9 @@ export function addTaskDependency(store: Store, input: AddDependencyInput): Depe
     throw new UsageError(`an artifact key only applies to artifact_ready dependencies, not ${policy}`);
   }
 
-  return store.transaction(() => {
-    const task = store.resolveTask(input.task, input.projectKey);
-    const upstream = store.resolveTask(input.dependsOn, input.projectKey);
+  return store.transaction(async (tx) => {
+    const task = await resolveTask(tx, input.task, input.projectKey);
+    const upstream = await resolveTask(tx, input.dependsOn, input.projectKey);
     if (task.project_id !== upstream.project_id) {
       throw new UsageError(
         `${task.blueprint_id} and ${upstream.blueprint_id} are in different projects; a dependency must stay inside one project`,
@@ -68,7 +69,7 @@ export function addTaskDependency(store: Store, input: AddDependencyInput): Depe
     }
     if (task.id === upstream.id) throw new UsageError(`${task.blueprint_id} cannot depend on itself`);
 
-    const deps = store.listDependencies({ projectId: task.project_id });
+    const deps = await tx.dependencies.list({ projectId: task.project_id });
     const dep: Dependency = {
       task_id: task.id,
       depends_on_id: upstream.id,
@@ -79,7 +80,7 @@ export function addTaskDependency(store: Store, input: AddDependencyInput): Depe
     const existing = deps.find((d) => d.task_id === task.id && d.depends_on_id === upstream.id);
     if (existing && existing.policy === policy && existing.artifact_key === artifactKey) return existing;
 
-    const tasks = store.listTasks({ projectId: task.project_id, includeOrphaned: true });
+    const tasks = await tx.tasks.list({ projectId: task.project_id, includeOrphaned: true });
     const cycle = wouldCreateCycle(tasks, deps, dep);
     if (cycle !== null) {
       const names = new Map(tasks.map((t) => [t.id, t.blueprint_id]));
@@ -88,7 +89,7 @@ export function addTaskDependency(store: Store, input: AddDependencyInput): Depe
         `adding ${task.blueprint_id} -> ${upstream.blueprint_id} would create a cycle: ${path}`,
       );
     }
-    store.addDependency(dep);
+    await tx.dependencies.add(dep);
     return dep;
   });
 }
@@ -97,13 +98,13 @@ export function addTaskDependency(store: Store, input: AddDependencyInput): Depe
  * Removes the dependency of `task` on `dependsOn`. A dependency written in the blueprint is refused:
  * the next sync would bring it back, so the blueprint is the place to remove it.
  */
-export function removeTaskDependency(store: Store, input: RemoveDependencyInput): void {
-  store.transaction(() => {
-    const task = store.resolveTask(input.task, input.projectKey);
-    const upstream = store.resolveTask(input.dependsOn, input.projectKey);
-    const existing = store
-      .listDependencies({ taskId: task.id })
-      .find((d) => d.task_id === task.id && d.depends_on_id === upstream.id);
+export async function removeTaskDependency(store: Store, input: RemoveDependencyInput): Promise<void> {
+  await store.transaction(async (tx) => {
+    const task = await resolveTask(tx, input.task, input.projectKey);
+    const upstream = await resolveTask(tx, input.dependsOn, input.projectKey);
+    const existing = (await tx.dependencies.list({ taskId: task.id })).find(
+      (d) => d.task_id === task.id && d.depends_on_id === upstream.id,
+    );
     if (existing === undefined) {
       throw new NotFoundError(`${task.blueprint_id} does not depend on ${upstream.blueprint_id}`);
     }
@@ -112,21 +113,25 @@ export function removeTaskDependency(store: Store, input: RemoveDependencyInput)
         `${task.blueprint_id} depends on ${upstream.blueprint_id} in its blueprint${where(task)}; remove it there and sync`,
       );
     }
-    store.removeDependency(task.id, upstream.id);
+    await tx.dependencies.remove(task.id, upstream.id);
   });
 }
 
 /** The dependencies of `task` in both directions, with the task at the other end. */
-export function listTaskDependencies(store: Store, task: string, projectKey?: string): TaskDependencies {
-  const subject = store.resolveTask(task, projectKey);
+export async function listTaskDependencies(
+  store: StoreReader,
+  task: string,
+  projectKey?: string,
+): Promise<TaskDependencies> {
+  const subject = await resolveTask(store, task, projectKey);
   const upstream: TaskDependencies['upstream'] = [];
   const downstream: TaskDependencies['downstream'] = [];
-  for (const dep of store.listDependencies({ projectId: subject.project_id })) {
+  for (const dep of await store.dependencies.list({ projectId: subject.project_id })) {
     if (dep.task_id === subject.id) {
-      const other = store.getTask(dep.depends_on_id);
+      const other = await store.tasks.get(dep.depends_on_id);
       if (other) upstream.push({ task: other, dep });
     } else if (dep.depends_on_id === subject.id) {
-      const other = store.getTask(dep.task_id);
+      const other = await store.tasks.get(dep.task_id);
       if (other) downstream.push({ task: other, dep });
     }
   }

@@ -7,7 +7,7 @@ import { globSync } from 'tinyglobby';
 import { itemContentHash } from '../blueprint/hash.js';
 import type { Blueprint, BlueprintItem } from '../blueprint/model.js';
 import type { DriftReport, ProjectDrift, UnmappedCriterion } from '../contracts/views.js';
-import type { Store, TaskDigest } from './store.js';
+import type { StoreReader, TaskDigest } from './store.js';
 import { workspaceRelative } from './sync.js';
 
 export type { DriftReport, ProjectDrift, UnmappedCriterion } from '../contracts/views.js';
@@ -158,16 +158,16 @@ function isDone(task: TaskDigest): boolean {
   return task.status === 'completed' || task.status === 'pending_review';
 }
 
-function projectDrift(
-  store: Store,
+async function projectDrift(
+  store: StoreReader,
   key: string,
   group: readonly Blueprint[],
   index: TestFileIndex,
   options: DriftOptions,
-): ProjectDrift {
-  const project = store.getProjectByKey(key);
+): Promise<ProjectDrift> {
+  const project = await store.projects.getByKey(key);
   // One narrow query per project; every lookup below is a Map hit.
-  const tasks = project === null ? [] : store.listTaskDigests(project.id);
+  const tasks = project === null ? [] : await store.tasks.listDigests(project.id);
   const byBlueprintId = new Map<string, TaskDigest>();
   for (const task of tasks) byBlueprintId.set(task.blueprint_id, task);
   const files = new Set(group.map((b) => workspaceRelative(options.workspaceRoot, b.file)));
@@ -214,11 +214,11 @@ function projectDrift(
 }
 
 /** Drift of every project the blueprints feed, in first-seen order of their project keys. */
-export function computeDrift(
-  store: Store,
+export async function computeDrift(
+  store: StoreReader,
   blueprints: readonly Blueprint[],
   options: DriftOptions,
-): DriftReport {
+): Promise<DriftReport> {
   const groups = new Map<string, Blueprint[]>();
   for (const blueprint of blueprints) {
     const group = groups.get(blueprint.project_key) ?? [];
@@ -226,5 +226,7 @@ export function computeDrift(
     groups.set(blueprint.project_key, group);
   }
   const index = new TestFileIndex(options.workspaceRoot);
-  return { projects: [...groups].map(([key, group]) => projectDrift(store, key, group, index, options)) };
+  const projects: ProjectDrift[] = [];
+  for (const [key, group] of groups) projects.push(await projectDrift(store, key, group, index, options));
+  return { projects };
 }

@@ -404,20 +404,47 @@ export function computeFrontier(input: FrontierInput): Frontier {
 }
 
 /**
- * The frontier of one stored project (by key, or the only one), ordered and capped as `scheduler`
- * says. `artifactKeys` comes from the artifact store (a layer above) for `artifact_ready` edges.
+ * The upstreams whose artifact keys the frontier will ask for: those of artifact_ready dependencies
+ * of active tasks (computeFrontier judges only edges into active tasks).
  */
-export function storedProjectFrontier(
+function artifactUpstreams(tasks: readonly FrontierTask[], dependencies: readonly Dependency[]): string[] {
+  if (!dependencies.some((d) => d.policy === 'artifact_ready')) return [];
+  const active = new Set(tasks.filter((t) => t.status === 'active').map((t) => t.id));
+  const upstreams = new Set<string>();
+  for (const d of dependencies) {
+    if (d.policy === 'artifact_ready' && active.has(d.task_id)) upstreams.add(d.depends_on_id);
+  }
+  return [...upstreams];
+}
+
+/**
+ * The frontier of one stored project (by key, or the only one), ordered and capped as `scheduler`
+ * says, read from one snapshot. `artifactKeys` comes from the artifact store (a layer above) for
+ * `artifact_ready` edges; it is asked only about the upstreams of those edges.
+ */
+export async function storedProjectFrontier(
   store: Store,
   scheduler: Pick<PenguinConfig['scheduler'], 'tie_breakers' | 'on_failure' | 'max_frontier'>,
   projectKey: string | undefined,
-  artifactKeys?: (taskId: string) => ReadonlySet<string>,
-): FrontierView {
-  const project = resolveProject(store, projectKey);
+  artifactKeys?: (taskId: string) => Promise<ReadonlySet<string>>,
+): Promise<FrontierView> {
+  const { project, tasks, dependencies } = await store.read(async (reader) => {
+    const found = await resolveProject(reader, projectKey);
+    return {
+      project: found,
+      tasks: await reader.tasks.listFrontierTasks(found.id),
+      dependencies: await reader.dependencies.list({ projectId: found.id }),
+    };
+  });
+  const keys = new Map<string, ReadonlySet<string>>();
+  if (artifactKeys) {
+    for (const id of artifactUpstreams(tasks, dependencies)) keys.set(id, await artifactKeys(id));
+  }
+  const none: ReadonlySet<string> = new Set();
   const frontier = computeFrontier({
-    tasks: store.listFrontierTasks(project.id),
-    dependencies: store.listDependencies({ projectId: project.id }),
-    ...(artifactKeys ? { artifactKeys } : {}),
+    tasks,
+    dependencies,
+    ...(artifactKeys ? { artifactKeys: (taskId: string) => keys.get(taskId) ?? none } : {}),
     tieBreakers: scheduler.tie_breakers,
     onFailure: scheduler.on_failure,
     maxFrontier: scheduler.max_frontier,

@@ -10,9 +10,17 @@ import {
   type Diagnostic,
 } from '../blueprint/model.js';
 import { findDependencyCycle } from './dag.js';
-import type { Dependency, Task } from './model.js';
+import type { Task } from './model.js';
 import type { ProjectSyncReport, SyncReport } from '../contracts/views.js';
-import type { NewTask, Store, TaskContentPatch, TaskDigest } from './store.js';
+import type {
+  DependencySet,
+  NewTask,
+  Store,
+  StoreTx,
+  TaskContentPatch,
+  TaskCreation,
+  TaskDigest,
+} from './store.js';
 
 /** What dependency resolution and the cycle check need of a task. */
 type TaskNode = Pick<Task, 'id' | 'blueprint_id' | 'blueprint_order'>;
@@ -144,17 +152,21 @@ function isDone(task: TaskDigest): boolean {
   return task.status === 'completed' || task.status === 'pending_review';
 }
 
-/** Reconciles one project; pushes error diagnostics instead of writing a bad dependency. */
-function syncProject(
-  store: Store,
+/**
+ * Reconciles one project; pushes error diagnostics instead of writing a bad dependency. Writes go in
+ * batches (creations, content updates, dependency sets): a 10,000-item first sync is a handful of
+ * store calls, not tens of thousands.
+ */
+async function syncProject(
+  tx: StoreTx,
   key: string,
   group: readonly Blueprint[],
   placed: readonly PlacedItem[],
   workspaceRoot: string,
   diagnostics: Diagnostic[],
-): ProjectSyncReport {
+): Promise<ProjectSyncReport> {
   const first = group[0] as Blueprint;
-  const project = store.upsertProject({
+  const project = await tx.projects.upsert({
     key,
     title: group.find((b) => b.title !== null)?.title ?? null,
     blueprint_file: workspaceRelative(workspaceRoot, first.file),
@@ -169,7 +181,7 @@ function syncProject(
     orphaned: [],
   };
   // One narrow query for the whole project: no per-item lookups, no full rows for unchanged tasks.
-  const existing = new Map(store.listTaskDigests(project.id).map((t) => [t.blueprint_id, t]));
+  const existing = new Map((await tx.tasks.listDigests(project.id)).map((t) => [t.blueprint_id, t]));
   const itemIds = new Set(placed.map((entry) => entry.item.id));
   const files = new Set(placed.map((entry) => entry.sourceFile));
   for (const blueprint of group) files.add(workspaceRelative(workspaceRoot, blueprint.file));
@@ -182,56 +194,53 @@ function syncProject(
     if (!task.orphaned && !vanishing) byBlueprintId.set(task.blueprint_id, task);
   }
 
+  const creations: TaskCreation[] = [];
+  const updates: { id: string; patch: TaskContentPatch }[] = [];
   const needsDependencies: PlacedItem[] = [];
   for (const entry of placed) {
     const { item } = entry;
     const task = existing.get(item.id);
     if (task === undefined) {
-      const content = contentOf(entry);
-      const created = item.checked
-        ? store.createTask(
-            { ...content, project_id: project.id, blueprint_id: item.id, status: 'completed', phase: 'done' },
-            'imported as completed',
-          )
-        : store.createTask({
-            ...content,
-            project_id: project.id,
-            blueprint_id: item.id,
-            status: 'active',
-            phase: 'pending',
-          });
-      byBlueprintId.set(item.id, created);
+      const base = { ...contentOf(entry), project_id: project.id, blueprint_id: item.id };
+      creations.push(
+        item.checked
+          ? { task: { ...base, status: 'completed', phase: 'done' }, reason: 'imported as completed' }
+          : { task: { ...base, status: 'active', phase: 'pending' } },
+      );
       report.created.push(item.id);
       needsDependencies.push(entry);
     } else if (task.content_hash !== entry.hash) {
       const stale = isDone(task) || task.stale;
-      byBlueprintId.set(
-        item.id,
-        store.updateTaskContent(task.id, { ...contentOf(entry), stale, orphaned: false }),
-      );
+      updates.push({ id: task.id, patch: { ...contentOf(entry), stale, orphaned: false } });
+      byBlueprintId.set(item.id, { id: task.id, blueprint_id: item.id, blueprint_order: entry.order });
       report.updated.push(item.id);
       if (isDone(task)) report.stale.push(item.id);
       needsDependencies.push(entry);
     } else if (task.orphaned) {
-      byBlueprintId.set(item.id, store.updateTaskContent(task.id, { ...contentOf(entry), orphaned: false }));
+      updates.push({ id: task.id, patch: { ...contentOf(entry), orphaned: false } });
+      byBlueprintId.set(item.id, { id: task.id, blueprint_id: item.id, blueprint_order: entry.order });
       report.updated.push(item.id);
     } else {
-      if (positionMoved(task, entry)) store.updateTaskContent(task.id, contentOf(entry));
+      if (positionMoved(task, entry)) updates.push({ id: task.id, patch: contentOf(entry) });
       byBlueprintId.set(item.id, task);
       report.unchanged.push(item.id);
     }
   }
+  for (const created of await tx.tasks.createMany(creations))
+    byBlueprintId.set(created.blueprint_id, created);
 
   for (const task of existing.values()) {
     if (itemIds.has(task.blueprint_id) || task.orphaned) continue;
     if (task.source_file === null || !files.has(task.source_file)) continue;
-    store.updateTaskContent(task.id, { orphaned: true });
+    updates.push({ id: task.id, patch: { orphaned: true } });
     report.orphaned.push(task.blueprint_id);
   }
+  if (updates.length > 0) await tx.tasks.updateContentMany(updates);
 
+  const sets: DependencySet[] = [];
   for (const entry of needsDependencies) {
     const task = byBlueprintId.get(entry.item.id) as TaskNode;
-    const deps: Omit<Dependency, 'task_id' | 'source'>[] = [];
+    const deps: DependencySet['deps'][number][] = [];
     for (const [upstreamId, spec] of wantedDependencies(entry.item)) {
       const upstream = byBlueprintId.get(upstreamId);
       if (upstream === undefined) {
@@ -246,15 +255,16 @@ function syncProject(
       }
       deps.push({ depends_on_id: upstream.id, ...spec });
     }
-    store.setDependencies(task.id, 'blueprint', deps);
+    sets.push({ taskId: task.id, source: 'blueprint', deps });
   }
+  if (sets.length > 0) await tx.dependencies.setMany(sets);
 
   if (needsDependencies.length > 0) {
     // The graph needs only ids and order: reuse the tasks in hand rather than reading 10,000 rows again.
     const tasks = [
       ...new Map([...existing.values(), ...byBlueprintId.values()].map((t) => [t.id, t])).values(),
     ];
-    const cycle = findDependencyCycle(tasks, store.listDependencies({ projectId: project.id }));
+    const cycle = findDependencyCycle(tasks, await tx.dependencies.list({ projectId: project.id }));
     if (cycle !== null) {
       const names = new Map(tasks.map((t) => [t.id, t.blueprint_id]));
       const ids = cycle.map((id) => names.get(id) ?? id);
@@ -276,11 +286,11 @@ function syncProject(
  * linting or found here: duplicate ids across files, unknown dependencies, cycles) means nothing is
  * written and `ok` is false. Syncing the same files twice writes nothing the second time.
  */
-export function syncBlueprints(
+export async function syncBlueprints(
   store: Store,
   blueprints: readonly Blueprint[],
   options: SyncOptions,
-): SyncReport {
+): Promise<SyncReport> {
   const diagnostics = blueprints.flatMap((b) => b.diagnostics);
   if (hasErrors(diagnostics)) return { ok: false, projects: [], diagnostics };
 
@@ -293,10 +303,11 @@ export function syncBlueprints(
   if (hasErrors(diagnostics)) return { ok: false, projects: [], diagnostics };
 
   try {
-    const projects = store.transaction(() => {
-      const reports = groups.map(({ key, group, placed }) =>
-        syncProject(store, key, group, placed, options.workspaceRoot, diagnostics),
-      );
+    const projects = await store.transaction(async (tx) => {
+      const reports: ProjectSyncReport[] = [];
+      for (const { key, group, placed } of groups) {
+        reports.push(await syncProject(tx, key, group, placed, options.workspaceRoot, diagnostics));
+      }
       if (hasErrors(diagnostics)) throw new SyncRejected();
       return reports;
     });

@@ -13,8 +13,8 @@ import {
   type WorkspacePaths,
 } from '../config/workspace.js';
 import { UsageError } from '../errors.js';
-import { isWritableDirectory, openReadOnlySnapshot } from '../db/database.js';
-import { openStore, SqliteStore } from './sqlite-store.js';
+import { openWorkspaceStore } from './sqlite/store.js';
+import type { Store } from './store.js';
 
 export interface OpenWorkspaceOptions {
   /** An explicit workspace directory (--workspace); it must hold `.penguin/`. */
@@ -29,7 +29,7 @@ export class Workspace {
   readonly config: PenguinConfig;
   /** The directory the command was run from; relative file arguments resolve against it. */
   readonly cwd: string;
-  private openedStore: SqliteStore | null = null;
+  private openedStore: Store | null = null;
 
   constructor(root: string, cwd: string, env: NodeJS.ProcessEnv) {
     this.paths = workspacePaths(root);
@@ -41,16 +41,15 @@ export class Workspace {
    * The task store, opened on first use. In a workspace Penguin cannot write (a read-only mount or
    * permissions) it is a read-only view: read commands work, writes fail with a StoreError.
    */
-  get store(): SqliteStore {
-    this.openedStore ??= isWritableDirectory(this.paths.penguinDir)
-      ? openStore(this.paths.dbFile, { mustExist: true })
-      : new SqliteStore(openReadOnlySnapshot(this.paths.dbFile));
+  get store(): Store {
+    this.openedStore ??= openWorkspaceStore(this.paths.dbFile, this.paths.penguinDir);
     return this.openedStore;
   }
 
-  close(): void {
-    this.openedStore?.close();
+  async close(): Promise<void> {
+    const store = this.openedStore;
     this.openedStore = null;
+    await store?.close();
   }
 }
 

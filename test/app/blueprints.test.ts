@@ -39,22 +39,22 @@ describe('blueprint sources that are symlinks leading outside the workspace', ()
     symlinkSync(join(outside, 'theirs.md'), join(dir, 'context/specs/theirs.md'));
   });
 
-  it('are not synced, and the sync and the status say so in a warning naming the link', () => {
+  it('are not synced, and the sync and the status say so in a warning naming the link', async () => {
     const warning = expect.objectContaining({
       code: 'BP-PARSE-035',
       severity: 'warning',
       file: join(dir, 'context/specs/theirs.md'),
     });
-    const { report } = syncBlueprints(open());
+    const { report } = await syncBlueprints(open());
     expect(report.ok).toBe(true);
     expect(report.projects.map((p) => p.key)).toEqual(['IN']);
     expect(report.diagnostics).toEqual([warning]);
-    expect(blueprintDrift(open()).diagnostics).toEqual([warning]);
+    expect((await blueprintDrift(open())).diagnostics).toEqual([warning]);
   });
 
-  it('are read with blueprints.follow_symlinks: true', () => {
+  it('are read with blueprints.follow_symlinks: true', async () => {
     writeFileSync(join(dir, 'penguin.yaml'), 'blueprints:\n  follow_symlinks: true\n');
-    const { report } = syncBlueprints(open());
+    const { report } = await syncBlueprints(open());
     expect(report.projects.map((p) => p.key).sort()).toEqual(['IN', 'OUT']);
     expect(report.diagnostics).toEqual([]);
   });

@@ -18,7 +18,7 @@ import {
   taskDetail,
   taskGraph,
 } from '../../src/app/tasks.js';
-import { resolveProject } from '../../src/project/resolve.js';
+import { resolveProject, resolveTask } from '../../src/project/resolve.js';
 import { openWorkspace, type Workspace } from '../../src/project/workspace.js';
 import { makeBlueprint, makeItem } from '../project/helpers.js';
 
@@ -27,8 +27,8 @@ let ws: Workspace | null = null;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'penguin-app-tasks-'));
 });
-afterEach(() => {
-  ws?.close();
+afterEach(async () => {
+  await ws?.close();
   ws = null;
   rmSync(dir, { recursive: true, force: true });
 });
@@ -39,120 +39,125 @@ function open(): Workspace {
   return ws;
 }
 
-function seed(workspace: Workspace, key = 'APP'): void {
+async function seed(workspace: Workspace, key = 'APP'): Promise<void> {
   const blueprint = makeBlueprint(join(dir, 'context', 'specs', `${key}.md`), key, [
     makeItem(`${key}-1`, { priority: 'high' }),
     makeItem(`${key}-2`, { depends_on: [`${key}-1`] }),
     makeItem(`${key}-3`, { priority: 'low' }),
   ]);
-  const report = syncBlueprints(workspace.store, [blueprint], { workspaceRoot: dir });
+  const report = await syncBlueprints(workspace.store, [blueprint], { workspaceRoot: dir });
   expect(report.ok).toBe(true);
 }
 
-function toReview(workspace: Workspace, ref: string): void {
-  const task = workspace.store.resolveTask(ref);
-  workspace.store.transitionTask(task.id, { status: 'running', phase: 'implement', reason: 'test' });
-  workspace.store.transitionTask(task.id, { status: 'pending_review', phase: 'done', reason: 'test' });
+async function toReview(workspace: Workspace, ref: string): Promise<void> {
+  const task = await resolveTask(workspace.store, ref);
+  await workspace.store.transaction(async (tx) => {
+    await tx.tasks.transition(task.id, { status: 'running', phase: 'implement', reason: 'test' });
+    await tx.tasks.transition(task.id, { status: 'pending_review', phase: 'done', reason: 'test' });
+  });
 }
 
 describe('task use cases', () => {
-  it('resolves the only project, and requires a key once there are several', () => {
+  it('resolves the only project, and requires a key once there are several', async () => {
     const w = open();
-    expect(() => resolveProject(w.store)).toThrow(/no projects yet/);
-    seed(w, 'APP');
-    expect(resolveProject(w.store).key).toBe('APP');
-    seed(w, 'WEB');
-    expect(() => resolveProject(w.store)).toThrow(
+    await expect(resolveProject(w.store)).rejects.toThrow(/no projects yet/);
+    await seed(w, 'APP');
+    expect((await resolveProject(w.store)).key).toBe('APP');
+    await seed(w, 'WEB');
+    await expect(resolveProject(w.store)).rejects.toThrow(
       new UsageError('several projects exist (APP, WEB); pass --project KEY'),
     );
-    expect(resolveProject(w.store, 'WEB').key).toBe('WEB');
-    expect(() => resolveProject(w.store, 'NOPE')).toThrow(NotFoundError);
-    expect(listTasks(w).tasks).toHaveLength(6);
-    expect(listTasks(w, { projectKey: 'WEB' }).tasks.map((t) => t.blueprint_id)).toEqual([
+    expect((await resolveProject(w.store, 'WEB')).key).toBe('WEB');
+    await expect(resolveProject(w.store, 'NOPE')).rejects.toThrow(NotFoundError);
+    expect((await listTasks(w)).tasks).toHaveLength(6);
+    expect((await listTasks(w, { projectKey: 'WEB' })).tasks.map((t) => t.blueprint_id)).toEqual([
       'WEB-1',
       'WEB-2',
       'WEB-3',
     ]);
   });
 
-  it('orders the frontier by the configured tie-breakers and caps it at max_frontier', () => {
+  it('orders the frontier by the configured tie-breakers and caps it at max_frontier', async () => {
     initWorkspace(dir);
     writeFileSync(join(dir, 'penguin.yaml'), 'scheduler:\n  max_frontier: 1\n');
     ws = openWorkspace({ cwd: dir, env: {} });
-    seed(ws);
-    const frontier = projectFrontier(ws);
+    await seed(ws);
+    const frontier = await projectFrontier(ws);
     expect(frontier.project).toBe('APP');
     expect(frontier.ready.map((t) => t.blueprint_id)).toEqual(['APP-1']);
     expect(frontier.omitted).toBe(1);
     expect(frontier.blocked.map((b) => b.blueprint_id)).toEqual(['APP-2']);
   });
 
-  it('approves only a task in review, and records the note', () => {
+  it('approves only a task in review, and records the note', async () => {
     const w = open();
-    seed(w);
-    expect(() => moveTask(w, 'approve', { ref: 'APP-1' })).toThrow(
+    await seed(w);
+    await expect(moveTask(w, 'approve', { ref: 'APP-1' })).rejects.toThrow(
       new ConflictError('task APP-1 is active; only a task in pending_review can be approved'),
     );
-    toReview(w, 'APP-1');
-    const move = moveTask(w, 'approve', { ref: 'APP-1', reason: 'ship it' });
+    await toReview(w, 'APP-1');
+    const move = await moveTask(w, 'approve', { ref: 'APP-1', reason: 'ship it' });
     expect(move).toMatchObject({
       blueprint_id: 'APP-1',
       from: 'pending_review',
       status: 'completed',
       phase: 'done',
     });
-    const done = taskDetail(w, { ref: 'APP-1' });
+    const done = await taskDetail(w, { ref: 'APP-1' });
     expect(done.review_note).toBe('ship it');
     expect(done.reviewed_at).not.toBeNull();
     expect(done.history.at(-1)?.reason).toBe('approved by user: ship it');
-    expect(projectFrontier(w).ready.map((t) => t.blueprint_id)).toContain('APP-2');
+    expect((await projectFrontier(w)).ready.map((t) => t.blueprint_id)).toContain('APP-2');
   });
 
-  it('cancels and reopens, refusing repeats', () => {
+  it('cancels and reopens, refusing repeats', async () => {
     const w = open();
-    seed(w);
-    expect(moveTask(w, 'cancel', { ref: 'APP-1' })).toMatchObject({ from: 'active', status: 'cancelled' });
-    expect(() => moveTask(w, 'cancel', { ref: 'APP-1' })).toThrow(ConflictError);
-    expect(projectFrontier(w).blocked.find((b) => b.blueprint_id === 'APP-2')?.blockers[0]?.reason).toBe(
-      'blocked by cancelled APP-1',
-    );
-    expect(moveTask(w, 'reopen', { ref: 'APP-1' })).toMatchObject({
+    await seed(w);
+    expect(await moveTask(w, 'cancel', { ref: 'APP-1' })).toMatchObject({
+      from: 'active',
+      status: 'cancelled',
+    });
+    await expect(moveTask(w, 'cancel', { ref: 'APP-1' })).rejects.toThrow(ConflictError);
+    expect(
+      (await projectFrontier(w)).blocked.find((b) => b.blueprint_id === 'APP-2')?.blockers[0]?.reason,
+    ).toBe('blocked by cancelled APP-1');
+    expect(await moveTask(w, 'reopen', { ref: 'APP-1' })).toMatchObject({
       from: 'cancelled',
       status: 'active',
       phase: 'pending',
     });
-    expect(() => moveTask(w, 'reopen', { ref: 'APP-1' })).toThrow(ConflictError);
+    await expect(moveTask(w, 'reopen', { ref: 'APP-1' })).rejects.toThrow(ConflictError);
   });
 
-  it('adds, lists and removes dependencies by blueprint id, validating the policy', () => {
+  it('adds, lists and removes dependencies by blueprint id, validating the policy', async () => {
     const w = open();
-    seed(w);
-    expect(addDependency(w, { task: 'APP-3', dependsOn: 'APP-2', policy: 'review_ready_ok' })).toEqual({
+    await seed(w);
+    expect(await addDependency(w, { task: 'APP-3', dependsOn: 'APP-2', policy: 'review_ready_ok' })).toEqual({
       task: 'APP-3',
       depends_on: 'APP-2',
       policy: 'review_ready_ok',
       artifact_key: null,
     });
-    expect(() => addDependency(w, { task: 'APP-1', dependsOn: 'APP-3' })).toThrow(/cycle/);
-    expect(() => addDependency(w, { task: 'APP-3', dependsOn: 'APP-1', policy: 'soon' })).toThrow(
+    await expect(addDependency(w, { task: 'APP-1', dependsOn: 'APP-3' })).rejects.toThrow(/cycle/);
+    await expect(addDependency(w, { task: 'APP-3', dependsOn: 'APP-1', policy: 'soon' })).rejects.toThrow(
       /unknown dependency policy soon/,
     );
-    expect(listDependencies(w, { ref: 'APP-3' }).upstream.map((d) => [d.blueprint_id, d.source])).toEqual([
-      ['APP-2', 'manual'],
-    ]);
-    expect(removeDependency(w, { task: 'APP-3', dependsOn: 'APP-2' })).toEqual({
+    expect(
+      (await listDependencies(w, { ref: 'APP-3' })).upstream.map((d) => [d.blueprint_id, d.source]),
+    ).toEqual([['APP-2', 'manual']]);
+    expect(await removeDependency(w, { task: 'APP-3', dependsOn: 'APP-2' })).toEqual({
       task: 'APP-3',
       depends_on: 'APP-2',
       removed: true,
     });
-    expect(listDependencies(w, { ref: 'APP-3' }).upstream).toEqual([]);
+    expect((await listDependencies(w, { ref: 'APP-3' })).upstream).toEqual([]);
   });
 
-  it('rejects an unknown status filter and graph format', () => {
+  it('rejects an unknown status filter and graph format', async () => {
     const w = open();
-    seed(w);
-    expect(() => listTasks(w, { status: 'done' })).toThrow(UsageError);
-    expect(() => taskGraph(w, { format: 'png' })).toThrow(/unknown graph format png/);
-    expect(taskGraph(w, { format: 'mermaid' }).text).toContain('APP-2');
+    await seed(w);
+    await expect(listTasks(w, { status: 'done' })).rejects.toThrow(UsageError);
+    await expect(taskGraph(w, { format: 'png' })).rejects.toThrow(/unknown graph format png/);
+    expect((await taskGraph(w, { format: 'mermaid' })).text).toContain('APP-2');
   });
 });

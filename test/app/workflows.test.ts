@@ -19,6 +19,7 @@ import { resolveBlueprintSources } from '../../src/blueprint/sources.js';
 import { initWorkspace } from '../../src/config/workspace.js';
 import { ConflictError, InterruptedError, UsageError } from '../../src/errors.js';
 import { WorkflowService } from '../../src/orchestration/workflow-service.js';
+import { resolveTask } from '../../src/project/resolve.js';
 import { syncBlueprints } from '../../src/project/sync.js';
 import { openWorkspace, type Workspace } from '../../src/project/workspace.js';
 
@@ -28,25 +29,25 @@ let dir: string;
 let ws: Workspace;
 let service: WorkflowService;
 
-beforeEach(() => {
+beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'penguin-app-workflows-'));
   cpSync(FIXTURE, dir, { recursive: true });
   initWorkspace(dir);
   ws = openWorkspace({ cwd: dir });
   const sources = resolveBlueprintSources(ws.paths.root, ws.config.blueprints.sources);
-  syncBlueprints(ws.store, sources.map(loadBlueprint), { workspaceRoot: ws.paths.root });
+  await syncBlueprints(ws.store, sources.map(loadBlueprint), { workspaceRoot: ws.paths.root });
   service = new WorkflowService(ws);
 });
 
 afterEach(async () => {
   await service.close();
-  ws.close();
+  await ws.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
-function history(): string[] {
-  const task = ws.store.resolveTask('X-1');
-  return ws.store.listTransitions(task.id).map((t) => `${t.from_status}>${t.to_status}`);
+async function history(): Promise<string[]> {
+  const task = await resolveTask(ws.store, 'X-1');
+  return (await ws.store.transitions.list(task.id)).map((t) => `${t.from_status}>${t.to_status}`);
 }
 
 describe('task ituv verify', () => {
@@ -62,22 +63,22 @@ describe('task ituv verify', () => {
     expect(stillWaiting.state).toBe('waiting_input');
     expect(stillWaiting.phases.at(-1)).toMatchObject({ phase: 'verify', attempt: 0, outcome: 'gate_failed' });
 
-    const before = history().length;
+    const before = (await history()).length;
     const passed = await verifyAgain(service, {
       ref: 'X-1',
       override: { criterion: 2, why: 'checked by hand' },
     });
     expect(passed.verify.passed).toBe(true);
     expect(passed.task).toMatchObject({ status: 'completed', phase: 'done' });
-    expect(history().slice(before)).toEqual(['waiting_input>running', 'running>completed']);
+    expect((await history()).slice(before)).toEqual(['waiting_input>running', 'running>completed']);
     expect((await service.client.getStatus(run.id)).state).toBe('completed');
-    expect(await service.latestVerdict(ws.store.resolveTask('X-1'))).toEqual(passed.verify);
+    expect(await service.latestVerdict(await resolveTask(ws.store, 'X-1'))).toEqual(passed.verify);
   }, 60_000);
 
   it('does not complete a task whose run has finished: the override is kept, no status changes', async () => {
     const run = await startWorkflow(service, { ref: 'X-1' });
     await signalWorkflow(service, run.id, 'cancel');
-    const before = history();
+    const before = await history();
     expect(before.at(-1)).toBe('waiting_input>cancelled');
 
     const answer = await verifyAgain(service, {
@@ -87,8 +88,8 @@ describe('task ituv verify', () => {
     // VERIFY passes, but there is no live run to complete: no walk from cancelled to completed.
     expect(answer.verify.passed).toBe(true);
     expect(answer.task.status).toBe('cancelled');
-    expect(history()).toEqual(before);
-    expect(ws.store.resolveTask('X-1').overrides).toMatchObject([
+    expect(await history()).toEqual(before);
+    expect((await resolveTask(ws.store, 'X-1')).overrides).toMatchObject([
       { criterion: 2, justification: 'checked by hand' },
     ]);
     expect((await service.client.getStatus(run.id)).phases.filter((p) => p.attempt === 0)).toEqual([]);

@@ -3,7 +3,8 @@
 import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { openStore } from '../../src/project/sqlite-store.js';
+import { resolveTask } from '../../src/project/resolve.js';
+import { openSqliteStore } from '../../src/project/sqlite/store.js';
 import { assertBuilt, FIXTURES, runCli, runJson, tempDir, type RunOptions } from './run-cli.js';
 
 const BOOKMARKS = join(FIXTURES, 'blueprints', 'bookmarks.md');
@@ -79,14 +80,24 @@ function blockedOf(f: FrontierJson, id: string): FrontierJson['blocked'][number]
 }
 
 /** Moves a task to pending_review through the real store, standing in for a finished ITUV run. */
-function finishRun(blueprintId: string): void {
-  const store = openStore(join(dir, '.penguin', 'penguin.db'));
+async function finishRun(blueprintId: string): Promise<void> {
+  const store = openSqliteStore(join(dir, '.penguin', 'penguin.db'));
   try {
-    const task = store.resolveTask(blueprintId);
-    store.transitionTask(task.id, { status: 'running', phase: 'implement', reason: 'test: run started' });
-    store.transitionTask(task.id, { status: 'pending_review', phase: 'done', reason: 'test: gates passed' });
+    const task = await resolveTask(store, blueprintId);
+    await store.transaction(async (tx) => {
+      await tx.tasks.transition(task.id, {
+        status: 'running',
+        phase: 'implement',
+        reason: 'test: run started',
+      });
+      await tx.tasks.transition(task.id, {
+        status: 'pending_review',
+        phase: 'done',
+        reason: 'test: gates passed',
+      });
+    });
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -167,7 +178,7 @@ describe('bookmarks end to end', () => {
     expect(show).toMatchObject({ title: 'API reference page with examples', status: 'active' });
   });
 
-  it('approves a task in review, which unblocks its dependent; approving an active task is refused', () => {
+  it('approves a task in review, which unblocks its dependent; approving an active task is refused', async () => {
     sync();
     const early = runCli(['task', 'approve', 'BOOK-1'], cwd);
     expect(early.status).toBe(2);
@@ -175,7 +186,7 @@ describe('bookmarks end to end', () => {
       'error: task BOOK-1 is active; only a task in pending_review can be approved\n',
     );
 
-    finishRun('BOOK-1');
+    await finishRun('BOOK-1');
     const approved = runJson<{ blueprint_id: string; from: string; status: string; phase: string }>(
       ['task', 'approve', 'BOOK-1', '--reason', 'looks good'],
       cwd,
@@ -343,9 +354,9 @@ describe('bookmarks end to end', () => {
     expect(list.tasks.find((t) => t.blueprint_id === 'BOOK-5')).toMatchObject({ orphaned: true });
   });
 
-  it('uses scheduler config for the frontier (max_frontier from the environment)', () => {
+  it('uses scheduler config for the frontier (max_frontier from the environment)', async () => {
     sync();
-    finishRun('BOOK-1');
+    await finishRun('BOOK-1');
     runCli(['task', 'approve', 'BOOK-1'], cwd);
     expect(frontier().ready.length).toBeGreaterThan(1);
     const capped = runJson<FrontierJson & { omitted: number }>(['task', 'frontier'], {

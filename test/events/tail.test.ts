@@ -1,36 +1,35 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase, type Db } from '../../src/db/database.js';
 import { EventLog } from '../../src/events/log.js';
 import { EventTail } from '../../src/events/tail.js';
+import { openSqliteStore, type SqliteStore } from '../../src/project/sqlite/store.js';
+import { tempDir } from '../project/helpers.js';
 
 describe('EventTail', () => {
-  let dir: string;
-  let dbs: Db[];
+  let dir: { dir: string; cleanup: () => void };
+  let stores: SqliteStore[];
 
-  function open(): Db {
-    const db = openDatabase(join(dir, 'penguin.db'));
-    dbs.push(db);
-    return db;
+  function open(): SqliteStore {
+    const store = openSqliteStore(join(dir.dir, 'penguin.db'));
+    stores.push(store);
+    return store;
   }
 
   beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'penguin-tail-'));
-    dbs = [];
+    dir = tempDir('penguin-tail-');
+    stores = [];
   });
 
-  afterEach(() => {
-    for (const db of dbs) db.close();
-    rmSync(dir, { recursive: true, force: true });
+  afterEach(async () => {
+    for (const store of stores) await store.close();
+    dir.cleanup();
   });
 
-  it('follows another connection in order, never twice, and resumes from a seq', async () => {
-    const writer = new EventLog(open());
-    const readerDb = open();
-    new EventLog(readerDb); // migrations
-    const tail = new EventTail(readerDb, { pollMs: 10, batchSize: 7 });
+  it('follows another store in order, never twice, and resumes from a seq', async () => {
+    const writerStore = open();
+    const writer = new EventLog(writerStore);
+    const reader = open();
+    const tail = new EventTail(reader, { pollMs: 10, batchSize: 7 });
     const seen: number[] = [];
     const following = (async () => {
       for await (const event of tail) {
@@ -39,36 +38,32 @@ describe('EventTail', () => {
       }
     })();
     for (let burst = 0; burst < 10; burst++) {
-      writer.commit(() =>
-        writer.db
-          .transaction(() => {
-            for (let i = 0; i < 10; i++)
-              writer.append({
-                type: 'agent.output',
-                data: { stream: 'stdout', chunk: `${burst}:${i}`, burst, i },
-              });
-          })
-          .immediate(),
-      );
+      await writerStore.transaction(async (tx) => {
+        for (let i = 0; i < 10; i++)
+          await writer.append(tx, {
+            type: 'agent.output',
+            data: { stream: 'stdout', chunk: `${burst}:${i}`, burst, i },
+          });
+      });
       await new Promise((r) => setTimeout(r, 5));
     }
     await following;
     expect(seen).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
 
-    const resumed = new EventTail(readerDb, { afterSeq: 95 });
-    expect(resumed.poll().map((e) => e.seq)).toEqual([96, 97, 98, 99, 100]);
-    expect(resumed.poll()).toEqual([]);
-    writer.append({ type: 'heartbeat' });
-    expect(resumed.poll().map((e) => e.seq)).toEqual([101]);
+    const resumed = new EventTail(reader, { afterSeq: 95 });
+    expect((await resumed.poll()).map((e) => e.seq)).toEqual([96, 97, 98, 99, 100]);
+    expect(await resumed.poll()).toEqual([]);
+    await writer.record({ type: 'heartbeat' });
+    expect((await resumed.poll()).map((e) => e.seq)).toEqual([101]);
     expect(resumed.lastSeq).toBe(101);
   });
 
   it('filters by workflow and ends a pending wait on close', async () => {
-    const db = open();
-    const log = new EventLog(db);
-    log.append({ type: 'workflow.started', workflow_id: 'wf-1', data: { origin: null } });
-    log.append({ type: 'workflow.started', workflow_id: 'wf-2', data: { origin: null } });
-    const tail = new EventTail(db, { filter: { workflow_id: 'wf-2' }, pollMs: 60_000 });
+    const store = open();
+    const log = new EventLog(store);
+    await log.record({ type: 'workflow.started', workflow_id: 'wf-1', data: { origin: null } });
+    await log.record({ type: 'workflow.started', workflow_id: 'wf-2', data: { origin: null } });
+    const tail = new EventTail(store, { filter: { workflow_id: 'wf-2' }, pollMs: 60_000 });
     const seen: string[] = [];
     const following = (async () => {
       for await (const event of tail) seen.push(`${event.seq}:${event.workflow_id}`);

@@ -13,31 +13,31 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase, type Db } from '../../src/db/database.js';
 import { UsageError } from '../../src/errors.js';
 import { ArtifactStore } from '../../src/ituv/artifacts.js';
+import { openSqliteStore, type SqliteStore } from '../../src/project/sqlite/store.js';
 
 let dir: string;
-let db: Db;
+let db: SqliteStore;
 let store: ArtifactStore;
 const ctx = { taskId: 't-abc123', workflowId: 'wf-1', phase: 'use' } as const;
 
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'penguin-artifacts-'));
-  db = openDatabase(join(dir, 'penguin.db'));
+  db = openSqliteStore(join(dir, 'penguin.db'));
   store = new ArtifactStore(db, join(dir, 'artifacts'));
 });
 
-afterEach(() => {
-  db.close();
+afterEach(async () => {
+  await db.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
 const sha = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 describe('ArtifactStore.record', () => {
-  it('writes the file under task/workflow/phase and records size and sha256', () => {
-    const record = store.record({
+  it('writes the file under task/workflow/phase and records size and sha256', async () => {
+    const record = await store.record({
       ...ctx,
       name: 'transcript.json',
       kind: 'transcript',
@@ -62,11 +62,11 @@ describe('ArtifactStore.record', () => {
     expect(readdir(join(dir, 'artifacts', 't-abc123', 'wf-1', 'use'))).toEqual(['transcript.json']);
   });
 
-  it('copies a source file, allows nested names and persists across reopening', () => {
+  it('copies a source file, allows nested names and persists across reopening', async () => {
     const source = join(dir, 'report.bin');
     const bytes = Buffer.from([0, 1, 2, 255, 254]);
     writeFileSync(source, bytes);
-    const record = store.record({
+    const record = await store.record({
       ...ctx,
       name: 'out/report.bin',
       kind: 'file',
@@ -75,31 +75,43 @@ describe('ArtifactStore.record', () => {
     });
     expect(record.size).toBe(5);
     expect(record.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
-    db.close();
-    db = openDatabase(join(dir, 'penguin.db'));
+    await db.close();
+    db = openSqliteStore(join(dir, 'penguin.db'));
     store = new ArtifactStore(db, join(dir, 'artifacts'));
-    expect(store.list({ taskId: ctx.taskId })).toEqual([record]);
-    expect(store.artifactKeys(ctx.taskId)).toEqual(new Set(['report']));
+    expect(await store.list({ taskId: ctx.taskId })).toEqual([record]);
+    expect(await store.artifactKeys(ctx.taskId)).toEqual(new Set(['report']));
   });
 
-  it('rewrites a rerun phase artifact in place instead of duplicating the row', () => {
-    const first = store.record({ ...ctx, name: 'stdout.log', kind: 'log', content: 'attempt 1' });
-    const second = store.record({ ...ctx, name: 'stdout.log', kind: 'log', content: 'attempt two' });
+  it('rewrites a rerun phase artifact in place instead of duplicating the row', async () => {
+    const first = await store.record({ ...ctx, name: 'stdout.log', kind: 'log', content: 'attempt 1' });
+    const second = await store.record({ ...ctx, name: 'stdout.log', kind: 'log', content: 'attempt two' });
     expect(second.id).toBe(first.id);
     expect(second.sha256).toBe(sha('attempt two'));
-    expect(store.list({ workflowId: 'wf-1' })).toHaveLength(1);
+    expect(await store.list({ workflowId: 'wf-1' })).toHaveLength(1);
     expect(store.verify(second)).toBe(true);
   });
 
-  it('commits or rolls back its row with the caller transaction', () => {
-    const failing = db.transaction(() => {
-      store.record({ ...ctx, name: 'a.log', kind: 'log', content: 'x' });
+  it('commits or rolls back its row with the caller transaction', async () => {
+    const failing = db.transaction(async (tx) => {
+      await store.record({ ...ctx, name: 'a.log', kind: 'log', content: 'x' }, tx);
       throw new Error('phase result insert failed');
     });
-    expect(() => failing()).toThrow('phase result insert failed');
-    expect(store.list()).toEqual([]);
-    db.transaction(() => store.record({ ...ctx, name: 'a.log', kind: 'log', content: 'x' }))();
-    expect(store.list()).toHaveLength(1);
+    await expect(failing).rejects.toThrow('phase result insert failed');
+    expect(await store.list()).toEqual([]);
+    await db.transaction((tx) => store.record({ ...ctx, name: 'a.log', kind: 'log', content: 'x' }, tx));
+    expect(await store.list()).toHaveLength(1);
+  });
+
+  it('records a phase’s files in one transaction after copying them all: one unreadable, none recorded', async () => {
+    const good = join(dir, 'good.log');
+    writeFileSync(good, 'ok');
+    await expect(
+      store.recordFiles(ctx, [
+        { name: 'good.log', path: good, kind: 'log' },
+        { name: 'gone.log', path: join(dir, 'gone.log'), kind: 'log' },
+      ]),
+    ).rejects.toThrow(/cannot read source/);
+    expect(await store.list()).toEqual([]);
   });
 
   it.each([
@@ -116,12 +128,12 @@ describe('ArtifactStore.record', () => {
     '',
     'a//b',
     '..',
-  ])('rejects the unsafe name %j without writing anything', (name) => {
-    expect(() => store.record({ ...ctx, name, kind: 'file', content: 'pwned' })).toThrow(UsageError);
-    expect(() => store.record({ ...ctx, name, kind: 'file', content: 'pwned' })).toThrow(
+  ])('rejects the unsafe name %j without writing anything', async (name) => {
+    await expect(store.record({ ...ctx, name, kind: 'file', content: 'pwned' })).rejects.toThrow(UsageError);
+    await expect(store.record({ ...ctx, name, kind: 'file', content: 'pwned' })).rejects.toThrow(
       /^artifact ".*" of task t-abc123/,
     );
-    expect(store.list()).toEqual([]);
+    expect(await store.list()).toEqual([]);
     expect(existsSync(join(dir, 'etc'))).toBe(false);
   });
 
@@ -131,78 +143,83 @@ describe('ArtifactStore.record', () => {
     ['workflowId', '..'],
     ['workflowId', '/tmp'],
     ['phase', 'use/../../x'],
-  ] as const)('rejects an unsafe %s %j', (field, value) => {
-    expect(() => store.record({ ...ctx, [field]: value, name: 'x.log', kind: 'log', content: 'x' })).toThrow(
-      /is not a safe path segment/,
-    );
+  ] as const)('rejects an unsafe %s %j', async (field, value) => {
+    await expect(
+      store.record({ ...ctx, [field]: value, name: 'x.log', kind: 'log', content: 'x' }),
+    ).rejects.toThrow(/is not a safe path segment/);
   });
 
-  it('refuses to write through a symlinked directory inside the store', () => {
+  it('refuses to write through a symlinked directory inside the store', async () => {
     const outside = join(dir, 'outside');
     mkdirSync(outside);
     mkdirSync(join(dir, 'artifacts'), { recursive: true });
     symlinkSync(outside, join(dir, 'artifacts', 't-evil'));
-    expect(() =>
+    await expect(
       store.record({ ...ctx, taskId: 't-evil', name: 'x.log', kind: 'log', content: 'x' }),
-    ).toThrow(/is not a plain directory/);
+    ).rejects.toThrow(/is not a plain directory/);
     expect(readdir(outside)).toEqual([]);
   });
 
-  it('needs exactly one of content and sourcePath, and a readable source', () => {
-    expect(() => store.record({ ...ctx, name: 'x', kind: 'file' })).toThrow(
+  it('needs exactly one of content and sourcePath, and a readable source', async () => {
+    await expect(store.record({ ...ctx, name: 'x', kind: 'file' })).rejects.toThrow(
       /exactly one of content and sourcePath/,
     );
-    expect(() =>
+    await expect(
       store.record({ ...ctx, name: 'x', kind: 'file', sourcePath: join(dir, 'missing.txt') }),
-    ).toThrow(/cannot read source/);
+    ).rejects.toThrow(/cannot read source/);
   });
 });
 
 describe('ArtifactStore queries', () => {
-  it('lists by task, workflow and phase', () => {
-    store.record({ ...ctx, name: 'a.log', kind: 'log', content: 'a' });
-    store.record({ ...ctx, phase: 'test', name: 'junit.xml', kind: 'junit', content: '<x/>' });
-    store.record({ ...ctx, workflowId: 'wf-2', name: 'b.log', kind: 'log', content: 'b' });
-    store.record({ ...ctx, taskId: 't-other', name: 'c.log', kind: 'log', content: 'c' });
-    expect(
-      store
-        .list({ taskId: 't-abc123' })
-        .map((r) => r.name)
-        .sort(),
-    ).toEqual(['a.log', 'b.log', 'junit.xml']);
-    expect(store.list({ taskId: 't-abc123', workflowId: 'wf-1' })).toHaveLength(2);
-    expect(store.list({ taskId: 't-abc123', workflowId: 'wf-1', phase: 'test' }).map((r) => r.name)).toEqual([
+  it('lists by task, workflow and phase', async () => {
+    await store.record({ ...ctx, name: 'a.log', kind: 'log', content: 'a' });
+    await store.record({ ...ctx, phase: 'test', name: 'junit.xml', kind: 'junit', content: '<x/>' });
+    await store.record({ ...ctx, workflowId: 'wf-2', name: 'b.log', kind: 'log', content: 'b' });
+    await store.record({ ...ctx, taskId: 't-other', name: 'c.log', kind: 'log', content: 'c' });
+    expect((await store.list({ taskId: 't-abc123' })).map((r) => r.name).sort()).toEqual([
+      'a.log',
+      'b.log',
       'junit.xml',
     ]);
-    expect(store.list()).toHaveLength(4);
+    expect(await store.list({ taskId: 't-abc123', workflowId: 'wf-1' })).toHaveLength(2);
+    expect(
+      (await store.list({ taskId: 't-abc123', workflowId: 'wf-1', phase: 'test' })).map((r) => r.name),
+    ).toEqual(['junit.xml']);
+    expect(await store.list()).toHaveLength(4);
   });
 
-  it('artifactKeys reflects deleted and tampered files', () => {
-    const schema = store.record({
+  it('artifactKeys reflects deleted and tampered files', async () => {
+    const schema = await store.record({
       ...ctx,
       name: 'schema.sql',
       kind: 'file',
       key: 'schema',
       content: 'CREATE TABLE t;',
     });
-    const api = store.record({ ...ctx, name: 'api.json', kind: 'file', key: 'api', content: '{}' });
-    store.record({ ...ctx, name: 'plain.log', kind: 'log', content: 'no key' });
-    expect(store.artifactKeys(ctx.taskId)).toEqual(new Set(['schema', 'api']));
-    expect(store.artifactKeys('t-other')).toEqual(new Set());
+    const api = await store.record({ ...ctx, name: 'api.json', kind: 'file', key: 'api', content: '{}' });
+    await store.record({ ...ctx, name: 'plain.log', kind: 'log', content: 'no key' });
+    expect(await store.artifactKeys(ctx.taskId)).toEqual(new Set(['schema', 'api']));
+    expect(await store.artifactKeys('t-other')).toEqual(new Set());
 
     unlinkSync(store.absolutePath(schema));
     expect(store.verify(schema)).toBe(false);
-    expect(store.artifactKeys(ctx.taskId)).toEqual(new Set(['api']));
+    expect(await store.artifactKeys(ctx.taskId)).toEqual(new Set(['api']));
 
     // Same size, different content: the hash catches it.
     writeFileSync(store.absolutePath(api), '[]');
     expect(store.verify(api)).toBe(false);
-    expect(store.artifactKeys(ctx.taskId)).toEqual(new Set());
+    expect(await store.artifactKeys(ctx.taskId)).toEqual(new Set());
   });
 
-  it('a key stays valid while any of its recorded files is intact', () => {
-    const first = store.record({ ...ctx, name: 'schema.sql', kind: 'file', key: 'schema', content: 'v1' });
-    store.record({
+  it('a key stays valid while any of its recorded files is intact', async () => {
+    const first = await store.record({
+      ...ctx,
+      name: 'schema.sql',
+      kind: 'file',
+      key: 'schema',
+      content: 'v1',
+    });
+    await store.record({
       ...ctx,
       workflowId: 'wf-2',
       name: 'schema.sql',
@@ -211,13 +228,13 @@ describe('ArtifactStore queries', () => {
       content: 'v2',
     });
     unlinkSync(store.absolutePath(first));
-    expect(store.artifactKeys(ctx.taskId)).toEqual(new Set(['schema']));
+    expect(await store.artifactKeys(ctx.taskId)).toEqual(new Set(['schema']));
   });
 
-  it('recordFiles copies phase output files', () => {
+  it('recordFiles copies phase output files', async () => {
     const source = join(dir, 'stdout.log');
     writeFileSync(source, 'agent output');
-    const [record] = store.recordFiles(ctx, [{ name: 'stdout.log', path: source, kind: 'log' }]);
+    const [record] = await store.recordFiles(ctx, [{ name: 'stdout.log', path: source, kind: 'log' }]);
     expect(record?.path).toBe('t-abc123/wf-1/use/stdout.log');
     expect(readFileSync(join(dir, 'artifacts', 't-abc123', 'wf-1', 'use', 'stdout.log'), 'utf8')).toBe(
       'agent output',

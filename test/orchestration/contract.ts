@@ -10,7 +10,7 @@ import type { OrchestrationBackend, WorkflowState, WorkflowStatus } from '../../
 import type { NativeEngineConfig } from '../../src/orchestration/native/engine.js';
 import type { PhaseExecutor } from '../../src/orchestration/phase-executor.js';
 import type { Task } from '../../src/project/model.js';
-import type { SqliteStore } from '../../src/project/sqlite-store.js';
+import type { Store } from '../../src/project/store.js';
 import {
   makeWorkspace,
   processAlive,
@@ -22,7 +22,7 @@ import {
 } from './helpers.js';
 
 export interface ContractDeps {
-  store: SqliteStore;
+  store: Store;
   events: EventLog;
   executor: PhaseExecutor;
   config: NativeEngineConfig;
@@ -50,7 +50,7 @@ async function waitState(
   );
 }
 
-function workflowEvents(events: EventLog, id: string): PenguinEvent[] {
+function workflowEvents(events: EventLog, id: string): Promise<PenguinEvent[]> {
   return events.readFrom(0, { workflow_id: id }, 10_000);
 }
 
@@ -83,16 +83,16 @@ export function describeBackendContract(name: string, makeBackend: MakeBackend):
       return backend;
     }
 
-    beforeEach(() => {
+    beforeEach(async () => {
       ws = makeWorkspace();
       executor = new ScriptedExecutor(ws.dir);
-      tasks = seedTasks(ws.store, 'BOOK', ['BOOK-1', 'BOOK-2']);
+      tasks = await seedTasks(ws.store, 'BOOK', ['BOOK-1', 'BOOK-2']);
     });
 
     afterEach(async () => {
       await backend?.close();
       backend = undefined;
-      ws.cleanup();
+      await ws.cleanup();
     });
 
     it('runs a task through IMPLEMENT, TEST, USE, VERIFY to completion', async () => {
@@ -110,9 +110,9 @@ export function describeBackendContract(name: string, makeBackend: MakeBackend):
         'use:passed',
         'verify:passed',
       ]);
-      expect(ws.store.getTask(task.id)).toMatchObject({ status: 'completed', phase: 'done' });
+      expect(await ws.store.tasks.get(task.id)).toMatchObject({ status: 'completed', phase: 'done' });
 
-      const events = workflowEvents(ws.events, id);
+      const events = await workflowEvents(ws.events, id);
       const lifecycle: EventType[] = [
         'workflow.started',
         'workflow.phase_started',
@@ -203,7 +203,7 @@ export function describeBackendContract(name: string, makeBackend: MakeBackend):
       expect(implement2?.feedback.join('\n')).toMatch(/TEST failed \(iteration 1\): test check failed/);
       const verify = executor.calls.find((c) => c.phase === 'verify');
       expect(verify?.previousPhases.sort()).toEqual(['implement', 'test', 'use']);
-      expect(types(workflowEvents(ws.events, id), ['workflow.phase_failed'])).toEqual([
+      expect(types(await workflowEvents(ws.events, id), ['workflow.phase_failed'])).toEqual([
         'workflow.phase_failed:test',
       ]);
     });
@@ -221,7 +221,7 @@ export function describeBackendContract(name: string, makeBackend: MakeBackend):
         'gate_failed',
         'gate_failed',
       ]);
-      expect(ws.store.getTask(task.id)).toMatchObject({ status: 'waiting_input', phase: 'blocked' });
+      expect(await ws.store.tasks.get(task.id)).toMatchObject({ status: 'waiting_input', phase: 'blocked' });
 
       executor.script(task.id, {});
       await b.signal(id, 'inject_feedback', { text: 'the service must listen on port 8080' });
@@ -230,9 +230,9 @@ export function describeBackendContract(name: string, makeBackend: MakeBackend):
       expect(done.state).toBe('completed');
       const implement3 = executor.calls.find((c) => c.phase === 'implement' && c.iteration === 3);
       expect(implement3?.feedback).toContain('the service must listen on port 8080');
-      expect(ws.store.getTask(task.id)).toMatchObject({ status: 'completed', phase: 'done' });
+      expect(await ws.store.tasks.get(task.id)).toMatchObject({ status: 'completed', phase: 'done' });
       expect(
-        types(workflowEvents(ws.events, id), [
+        types(await workflowEvents(ws.events, id), [
           'workflow.waiting_input',
           'workflow.feedback',
           'workflow.resumed',
@@ -280,7 +280,7 @@ export function describeBackendContract(name: string, makeBackend: MakeBackend):
       // The in-flight IMPLEMENT finished; TEST did not start.
       expect(paused.phases.map((p) => `${p.phase}:${p.outcome}`)).toEqual(['implement:passed']);
       expect(paused.phase).toBe('test');
-      expect(ws.store.getTask(task.id)).toMatchObject({ status: 'active', phase: 'pending' });
+      expect(await ws.store.tasks.get(task.id)).toMatchObject({ status: 'active', phase: 'pending' });
       await new Promise((r) => setTimeout(r, 400));
       expect((await b.getStatus(id)).state).toBe('paused');
 
@@ -288,7 +288,7 @@ export function describeBackendContract(name: string, makeBackend: MakeBackend):
       const done = await waitState(b, id, TERMINAL);
       expect(done.state).toBe('completed');
       expect(sideEffects(ws.dir).filter((k) => k.includes(':implement:'))).toHaveLength(1);
-      expect(types(workflowEvents(ws.events, id), ['workflow.paused', 'workflow.resumed'])).toEqual([
+      expect(types(await workflowEvents(ws.events, id), ['workflow.paused', 'workflow.resumed'])).toEqual([
         'workflow.paused:test',
         'workflow.resumed:test',
       ]);
@@ -312,7 +312,7 @@ export function describeBackendContract(name: string, makeBackend: MakeBackend):
       expect(status.state).toBe('cancelled');
       await until('the agent process to be gone', () => !processAlive(pid), 10_000);
       expect(status.phases.map((p) => p.outcome)).toEqual(['cancelled']);
-      expect(ws.store.getTask(task.id)?.status).toBe('cancelled');
+      expect((await ws.store.tasks.get(task.id))?.status).toBe('cancelled');
       expect(sideEffects(ws.dir)).toEqual([]);
       await expect(b.signal(id, 'resume')).rejects.toBeInstanceOf(ConflictError);
     });
@@ -332,7 +332,7 @@ export function describeBackendContract(name: string, makeBackend: MakeBackend):
         'implement#1:transient_error',
         'implement#2:passed',
       ]);
-      expect(types(workflowEvents(ws.events, ok), ['workflow.retrying'])).toEqual([
+      expect(types(await workflowEvents(ws.events, ok), ['workflow.retrying'])).toEqual([
         'workflow.retrying:implement',
       ]);
 
@@ -343,7 +343,7 @@ export function describeBackendContract(name: string, makeBackend: MakeBackend):
         'transient_error',
       ]);
       expect(badStatus.last_failure).toMatch(/test failed 3 times/);
-      expect(ws.store.getTask(second.id)).toMatchObject({ status: 'failed', phase: 'blocked' });
+      expect(await ws.store.tasks.get(second.id)).toMatchObject({ status: 'failed', phase: 'blocked' });
     });
 
     it('enforces the phase timebox as a transient failure', async () => {
@@ -379,7 +379,7 @@ export function describeBackendContract(name: string, makeBackend: MakeBackend):
 
     it('lists workflows by project, task and state', async () => {
       const b = await setup();
-      const [other] = seedTasks(ws.store, 'SHOP', ['SHOP-1']);
+      const [other] = await seedTasks(ws.store, 'SHOP', ['SHOP-1']);
       executor.script(tasks[1]!.id, { implement: { action: 'pass', sleepMs: 60_000 } });
       const done = await b.startWorkflow(tasks[0]!.id);
       const cancelled = await b.startWorkflow(tasks[1]!.id);
@@ -444,7 +444,7 @@ export function describeBackendContract(name: string, makeBackend: MakeBackend):
       const id = await b.startWorkflow(task.id);
       const waiting = await waitState(b, id, ['waiting_input', ...TERMINAL]);
       expect(waiting).toMatchObject({ state: 'waiting_input', waiting_reason: 'clarification_needed' });
-      const historyBefore = ws.store.listTransitions(task.id).length;
+      const historyBefore = (await ws.store.transitions.list(task.id)).length;
 
       await b.reverify(id, {
         verdict: {
@@ -459,19 +459,18 @@ export function describeBackendContract(name: string, makeBackend: MakeBackend):
       expect(done.state).toBe('completed');
       expect(done.phases.at(-1)).toMatchObject({ phase: 'verify', attempt: 0, outcome: 'passed' });
       expect((await b.phaseResults(id)).verify).toEqual({ passed: true });
-      expect(ws.store.getTask(task.id)).toMatchObject({
+      expect(await ws.store.tasks.get(task.id)).toMatchObject({
         status: 'completed',
         phase: 'done',
         overrides: [{ criterion: 1, justification: 'checked by hand' }],
       });
       // The task really went through VERIFY: no reopen, no made-up steps.
       expect(
-        ws.store
-          .listTransitions(task.id)
+        (await ws.store.transitions.list(task.id))
           .slice(historyBefore)
           .map((t) => `${t.from_status}/${t.from_phase}>${t.to_status}/${t.to_phase}`),
       ).toEqual(['waiting_input/blocked>running/verify', 'running/verify>completed/done']);
-      const events = workflowEvents(ws.events, id);
+      const events = await workflowEvents(ws.events, id);
       expect(types(events, ['workflow.phase_completed', 'workflow.completed']).slice(-2)).toEqual([
         'workflow.phase_completed:verify',
         'workflow.completed:done',
@@ -488,7 +487,7 @@ export function describeBackendContract(name: string, makeBackend: MakeBackend):
       const id = await b.startWorkflow(task.id, { pauseAfterPhase: true });
       const paused = await waitState(b, id, ['paused', ...TERMINAL]);
       expect(paused).toMatchObject({ state: 'paused', phase: 'test' });
-      const historyBefore = ws.store.listTransitions(task.id).length;
+      const historyBefore = (await ws.store.transitions.list(task.id)).length;
 
       await b.reverify(id, {
         verdict: {
@@ -509,8 +508,12 @@ export function describeBackendContract(name: string, makeBackend: MakeBackend):
         'verify:0:gate_failed',
         'verify:0:gate_failed',
       ]);
-      expect(ws.store.listTransitions(task.id)).toHaveLength(historyBefore);
-      expect(ws.store.getTask(task.id)).toMatchObject({ status: 'active', phase: 'pending', overrides: [] });
+      expect(await ws.store.transitions.list(task.id)).toHaveLength(historyBefore);
+      expect(await ws.store.tasks.get(task.id)).toMatchObject({
+        status: 'active',
+        phase: 'pending',
+        overrides: [],
+      });
 
       // The run goes on from where it paused.
       await b.signal(id, 'resume');

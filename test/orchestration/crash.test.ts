@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NativeEngine } from '../../src/orchestration/native/engine.js';
 import type { PhaseExecutor } from '../../src/orchestration/phase-executor.js';
-import type { StepRow } from '../../src/orchestration/native/repository.js';
+import type { StepRecord } from '../../src/contracts/store/index.js';
 import { makeWorkspace, processAlive, seedTasks, TEST_CONFIG, until, type Workspace } from './helpers.js';
 
 const HOST = resolve(import.meta.dirname, '../fixtures/orchestration/host.mjs');
@@ -77,14 +77,14 @@ describe('native engine crash recovery', () => {
       if (pid > 0 && processAlive(pid)) process.kill(pid, 'SIGKILL');
     }
     await engine.close();
-    ws.cleanup();
+    await ws.cleanup();
   });
 
   it(
     'survives 20+ SIGKILLs without rerunning a committed phase or losing events and artifacts',
     { timeout: 120_000 },
     async () => {
-      const tasks = seedTasks(
+      const tasks = await seedTasks(
         ws.store,
         'CRASH',
         Array.from({ length: 10 }, (_, i) => `CRASH-${i + 1}`),
@@ -133,10 +133,12 @@ describe('native engine crash recovery', () => {
       const statuses = await engine.list();
       expect(statuses.map((s) => s.state)).toEqual(ids.map(() => 'completed'));
       for (const t of tasks)
-        expect(ws.store.getTask(t.id)).toMatchObject({ status: 'completed', phase: 'done' });
+        expect(await ws.store.tasks.get(t.id)).toMatchObject({ status: 'completed', phase: 'done' });
 
       // No committed phase ran again; every side effect belongs to a recorded attempt; none ran twice.
-      const steps = ws.store.db.prepare('SELECT * FROM workflow_steps ORDER BY id').all() as StepRow[];
+      const steps: StepRecord[] = [];
+      for (const id of ids) steps.push(...(await ws.store.workflows.steps(id)));
+      steps.sort((a, b) => a.id - b.id);
       const byKey = new Map(steps.map((s) => [s.idempotency_key, s]));
       const lines = sideEffects(ws.dir);
       expect(new Set(lines).size).toBe(lines.length);
@@ -161,7 +163,7 @@ describe('native engine crash recovery', () => {
       }
 
       // Events: gapless, and each phase completion recorded once.
-      const events = ws.events.readFrom(0, undefined, 100_000);
+      const events = await ws.events.readFrom(0, undefined, 100_000);
       expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
       const completions = events
         .filter((e) => e.type === 'workflow.phase_completed')

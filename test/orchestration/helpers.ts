@@ -8,8 +8,8 @@ import { runCommand } from '../../src/ituv/process.js';
 import type { NativeEngineConfig } from '../../src/orchestration/native/engine.js';
 import type { PhaseContext, PhaseExecutor, PhaseOutcome } from '../../src/orchestration/phase-executor.js';
 import type { ItuvPhase, Task } from '../../src/project/model.js';
-import { openStore, type SqliteStore } from '../../src/project/sqlite-store.js';
-import type { NewTask } from '../../src/project/store.js';
+import { openSqliteStore, type SqliteStore } from '../../src/project/sqlite/store.js';
+import type { NewTask, Store } from '../../src/project/store.js';
 import { newTask as newProjectTask } from '../project/task-factory.js';
 
 export const PHASE_SCRIPT = resolve(import.meta.dirname, '../fixtures/orchestration/phase.mjs');
@@ -19,21 +19,21 @@ export interface Workspace {
   dbFile: string;
   store: SqliteStore;
   events: EventLog;
-  cleanup(): void;
+  cleanup(): Promise<void>;
 }
 
 export function makeWorkspace(): Workspace {
   const dir = mkdtempSync(join(tmpdir(), 'penguin-orch-'));
   const dbFile = join(dir, 'penguin.db');
-  const store = openStore(dbFile);
-  const events = new EventLog(store.db);
+  const store = openSqliteStore(dbFile);
+  const events = new EventLog(store);
   return {
     dir,
     dbFile,
     store,
     events,
-    cleanup: () => {
-      store.close();
+    cleanup: async () => {
+      await store.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -55,9 +55,11 @@ export function newTask(projectId: string, blueprintId: string, order = 0): NewT
 }
 
 /** Creates project `key` with active tasks `ids`. */
-export function seedTasks(store: SqliteStore, key: string, ids: string[]): Task[] {
-  const project = store.upsertProject({ key, title: key, blueprint_file: null });
-  return ids.map((id, i) => store.createTask(newTask(project.id, id, i)));
+export function seedTasks(store: Store, key: string, ids: string[]): Promise<Task[]> {
+  return store.transaction(async (tx) => {
+    const project = await tx.projects.upsert({ key, title: key, blueprint_file: null });
+    return tx.tasks.createMany(ids.map((id, i) => ({ task: newTask(project.id, id, i) })));
+  });
 }
 
 export type Action = 'pass' | 'fail' | 'crash' | 'ask';

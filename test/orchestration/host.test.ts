@@ -24,11 +24,11 @@ describe('NativeEngine as a WorkflowHost', () => {
 
   afterEach(async () => {
     await e.close();
-    ws.cleanup();
+    await ws.cleanup();
   });
 
   it('hosts until the predicate holds, or until its signal aborts; shutdown gives the runs back at once', async () => {
-    const [fast, slow] = seedTasks(ws.store, 'BOOK', ['BOOK-1', 'BOOK-2']);
+    const [fast, slow] = await seedTasks(ws.store, 'BOOK', ['BOOK-1', 'BOOK-2']);
     const executor = new ScriptedExecutor(ws.dir);
     executor.script(slow!.id, { implement: { action: 'pass', sleepMs: 60_000 } });
     e = new NativeEngine({

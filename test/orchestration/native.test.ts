@@ -8,10 +8,9 @@ import { EventLog } from '../../src/events/log.js';
 import type { PenguinEvent } from '../../src/events/types.js';
 import type { WorkflowState } from '../../src/orchestration/backend.js';
 import { NativeEngine, type NativeEngineConfig } from '../../src/orchestration/native/engine.js';
-import type { StepRow } from '../../src/orchestration/native/repository.js';
 import type { PhaseContext, PhaseExecutor, PhaseOutcome } from '../../src/orchestration/phase-executor.js';
 import type { Task } from '../../src/project/model.js';
-import { openStore, type SqliteStore } from '../../src/project/sqlite-store.js';
+import { openSqliteStore, type SqliteStore } from '../../src/project/sqlite/store.js';
 import {
   makeWorkspace,
   processAlive,
@@ -56,9 +55,9 @@ describe('NativeEngine', () => {
 
   /** A second connection to the workspace database, as a CLI in another terminal would open. */
   function otherProcess(): { store: SqliteStore; events: EventLog; engine: NativeEngine } {
-    const store = openStore(ws.dbFile);
+    const store = openSqliteStore(ws.dbFile);
     stores.push(store);
-    const events = new EventLog(store.db);
+    const events = new EventLog(store);
     return { store, events, engine: engine(idle, { store, events }) };
   }
 
@@ -66,15 +65,15 @@ describe('NativeEngine', () => {
     await e.waitFor(id, states, 20_000);
   }
 
-  beforeEach(() => {
+  beforeEach(async () => {
     ws = makeWorkspace();
-    tasks = seedTasks(ws.store, 'BOOK', ['BOOK-1', 'BOOK-2']);
+    tasks = await seedTasks(ws.store, 'BOOK', ['BOOK-1', 'BOOK-2']);
   });
 
   afterEach(async () => {
     for (const e of engines.splice(0)) await e.close();
-    for (const s of stores.splice(0)) s.close();
-    ws.cleanup();
+    for (const s of stores.splice(0)) await s.close();
+    await ws.cleanup();
   });
 
   it('is steered by signals written from another connection', async () => {
@@ -105,7 +104,7 @@ describe('NativeEngine', () => {
     await cli.engine.cancel(id);
     await waitState(cli.engine, id, ['cancelled']);
     await until('the test agent to be killed', () => !processAlive(pid), 10_000);
-    expect(cli.store.getTask(task.id)?.status).toBe('cancelled');
+    expect((await cli.store.tasks.get(task.id))?.status).toBe('cancelled');
     expect((await cli.engine.getStatus(id)).owner).toBeNull();
   });
 
@@ -113,22 +112,26 @@ describe('NativeEngine', () => {
     const executor = new ScriptedExecutor(ws.dir);
     const host = engine(executor);
     const reader = otherProcess();
-    const checks: string[] = [];
-    ws.events.subscribe((event: PenguinEvent) => {
+    const checks: Promise<string>[] = [];
+    await ws.events.subscribe((event: PenguinEvent) => {
       if (event.type !== 'workflow.phase_completed' || !event.workflow_id) return;
-      // Read through the other connection: it sees only committed data.
-      const step = reader.store.db
-        .prepare(
-          'SELECT outcome FROM workflow_steps WHERE workflow_id = ? AND phase = ? AND iteration = ? AND outcome = ?',
-        )
-        .get(event.workflow_id, event.phase, event.iteration, 'passed');
-      const task = reader.store.getTask(event.task_id ?? '');
-      checks.push(`${event.phase}:${step ? 'committed' : 'missing'}:${task?.phase}`);
+      // Read through the other connection, at once (its store is idle, so it reads as it is called):
+      // it sees only committed data.
+      const steps = reader.store.workflows.steps(event.workflow_id);
+      const task = reader.store.tasks.get(event.task_id ?? '');
+      checks.push(
+        Promise.all([steps, task]).then(([rows, found]) => {
+          const step = rows.find(
+            (s) => s.phase === event.phase && s.iteration === event.iteration && s.outcome === 'passed',
+          );
+          return `${event.phase}:${step ? 'committed' : 'missing'}:${found?.phase}`;
+        }),
+      );
     });
     host.start();
     const id = await host.startWorkflow(tasks[0]!.id);
     await waitState(host, id, ['completed']);
-    expect(checks).toEqual([
+    expect(await Promise.all(checks)).toEqual([
       'implement:committed:test',
       'test:committed:use',
       'use:committed:verify',
@@ -152,14 +155,12 @@ describe('NativeEngine', () => {
     host.start();
     const id = await host.startWorkflow(tasks[0]!.id);
     await until('the phase to start', () => calls.length === 1);
-    // Another engine claimed the run after host-a's lease lapsed (simulated: host-a kept renewing).
-    ws.store.db
-      .prepare(`UPDATE workflows SET owner = 'host-b', lease_expires_at = ? WHERE id = ?`)
-      .run(Date.now() + 60_000, id);
+    // Another engine claimed the run after host-a's lease lapsed (simulated: host-a kept renewing, and
+    // host-b's clock saw the lease expired).
+    const later = Date.now() + 3_600_000;
+    await ws.store.transaction((tx) => tx.workflows.claim(id, 'host-b', later, Date.now() + 60_000));
     await until('host-a to let go', () => host.hostedWorkflows().length === 0, 5_000);
-    const steps = ws.store.db
-      .prepare('SELECT * FROM workflow_steps WHERE workflow_id = ?')
-      .all(id) as StepRow[];
+    const steps = await ws.store.workflows.steps(id);
     expect(steps.map((s) => s.outcome)).toEqual([null]);
     const status = await host.getStatus(id);
     expect(status).toMatchObject({ owner: 'host-b', state: 'running', phase: 'implement' });
@@ -207,7 +208,7 @@ describe('NativeEngine', () => {
     e.start();
     await waitState(e, id, ['completed']);
     expect(executor.calls[0]?.feedback).toEqual(['from the start', 'use sqlite']);
-    const events = ws.events.readFrom(0, { workflow_id: id }).map((ev) => ev.type);
+    const events = (await ws.events.readFrom(0, { workflow_id: id })).map((ev) => ev.type);
     expect(events.filter((t) => t.startsWith('workflow.') && !t.includes('phase'))).toEqual([
       'workflow.started',
       'workflow.paused',
@@ -219,13 +220,10 @@ describe('NativeEngine', () => {
 
   it('refuses to start a workflow for a task that is not active', async () => {
     const e = engine(idle);
-    const done = ws.store.createTask({
-      ...ws.store.getTask(tasks[1]!.id)!,
-      id: undefined,
-      blueprint_id: 'BOOK-9',
-      status: 'completed',
-      phase: 'done',
-    });
+    const base = (await ws.store.tasks.get(tasks[1]!.id))!;
+    const done = await ws.store.transaction((tx) =>
+      tx.tasks.create({ ...base, id: undefined, blueprint_id: 'BOOK-9', status: 'completed', phase: 'done' }),
+    );
     await expect(e.startWorkflow(done.id)).rejects.toThrow(/BOOK-9 .* is completed/);
     await expect(e.startWorkflow(done.id)).rejects.toBeInstanceOf(ConflictError);
   });
@@ -239,7 +237,9 @@ describe('NativeEngine', () => {
         if (ctx.phase === 'implement' && ctx.attempt === 2)
           return { kind: 'weird' } as unknown as PhaseOutcome;
         if (ctx.phase === 'test')
-          ws.store.transitionTask(ctx.task.id, { status: 'cancelled', reason: 'by hand' });
+          await ws.store.transaction((tx) =>
+            tx.tasks.transition(ctx.task.id, { status: 'cancelled', reason: 'by hand' }),
+          );
         return { kind: 'passed', summary: 'ok', result: null };
       },
     };
@@ -256,7 +256,7 @@ describe('NativeEngine', () => {
       'test#1:passed:ok',
     ]);
     expect(calls).toBe(4);
-    expect(ws.store.getTask(tasks[0]!.id)?.status).toBe('cancelled');
+    expect((await ws.store.tasks.get(tasks[0]!.id))?.status).toBe('cancelled');
   });
 
   it('sends a VERIFY pass to pending_review without auto-approve', async () => {
@@ -268,7 +268,7 @@ describe('NativeEngine', () => {
     const id = await e.startWorkflow(tasks[0]!.id);
     const status = await e.runToCompletion(id, 20_000);
     expect(status.state).toBe('completed');
-    expect(ws.store.getTask(tasks[0]!.id)).toMatchObject({ status: 'pending_review', phase: 'done' });
+    expect(await ws.store.tasks.get(tasks[0]!.id)).toMatchObject({ status: 'pending_review', phase: 'done' });
     expect((await e.health()).detail).toMatch(/hosting/);
   });
 });
@@ -283,11 +283,11 @@ describe('NativeEngine outside a run', () => {
 
   afterEach(async () => {
     await e.close();
-    ws.cleanup();
+    await ws.cleanup();
   });
 
   it('reports the newest result of each phase and completes a task verified outside the run', async () => {
-    const [task] = seedTasks(ws.store, 'BOOK', ['BOOK-1']);
+    const [task] = await seedTasks(ws.store, 'BOOK', ['BOOK-1']);
     const verdicts = [{ passed: false, criteria: [] }];
     e = new NativeEngine({
       store: ws.store,
@@ -304,24 +304,21 @@ describe('NativeEngine outside a run', () => {
     e.start();
     const id = await e.startWorkflow(task!.id);
     await e.waitFor(id, ['waiting_input'], 20_000);
-    expect(e.phaseResults(id)).toEqual({
+    expect(await e.phaseResults(id)).toEqual({
       implement: { phase: 'implement' },
       test: { phase: 'test' },
       use: { phase: 'use' },
       verify: { passed: false, criteria: [] },
     });
-    expect(() => e.phaseResults('wf-none')).toThrow(/no workflow 'wf-none'/);
+    await expect(e.phaseResults('wf-none')).rejects.toThrow(/no workflow 'wf-none'/);
 
-    const done = e.completeVerifiedTask(task!.id, 'VERIFY passed after an override');
+    const done = await e.completeVerifiedTask(task!.id, 'VERIFY passed after an override');
     expect(done).toMatchObject({ status: 'completed', phase: 'done' });
     expect((await e.getStatus(id)).state).toBe('completed');
     expect(
-      ws.store
-        .listTransitions(task!.id)
-        .slice(-2)
-        .map((t) => `${t.from_status}>${t.to_status}`),
+      (await ws.store.transitions.list(task!.id)).slice(-2).map((t) => `${t.from_status}>${t.to_status}`),
     ).toEqual(['waiting_input>running', 'running>completed']);
-    const types = ws.events.readFrom(0, { workflow_id: id }).map((ev) => ev.type);
+    const types = (await ws.events.readFrom(0, { workflow_id: id })).map((ev) => ev.type);
     expect(types.slice(-1)).toEqual(['workflow.completed']);
   });
 });

@@ -5,7 +5,7 @@ import { EventLog } from '../../src/events/log.js';
 import { createBackend, nativeEngineConfig } from '../../src/orchestration/factory.js';
 import { NativeEngine } from '../../src/orchestration/native/engine.js';
 import { nextPhase, progressAt, retryDelayMs } from '../../src/orchestration/machine/index.js';
-import { openStore } from '../../src/project/sqlite-store.js';
+import { openSqliteStore } from '../../src/project/sqlite/store.js';
 
 describe('orchestration policy', () => {
   it('backs off exponentially up to the cap', () => {
@@ -26,8 +26,8 @@ describe('orchestration policy', () => {
 });
 
 describe('createBackend', () => {
-  const store = openStore(':memory:');
-  const events = new EventLog(store.db);
+  const store = openSqliteStore(':memory:');
+  const events = new EventLog(store);
   const executor = { execute: () => Promise.reject(new Error('unused')) };
 
   it('builds the native engine from the workspace config', async () => {

@@ -1,9 +1,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../src/db/database.js';
 import { computeDrift } from '../../src/project/drift.js';
-import { SqliteStore } from '../../src/project/sqlite-store.js';
+import { resolveTask } from '../../src/project/resolve.js';
+import { openSqliteStore, type SqliteStore } from '../../src/project/sqlite/store.js';
 import { syncBlueprints } from '../../src/project/sync.js';
 import { makeBlueprint, makeItem, tempDir } from './helpers.js';
 
@@ -11,11 +11,11 @@ describe('computeDrift', () => {
   let store: SqliteStore;
   let ws: { dir: string; cleanup: () => void };
   beforeEach(() => {
-    store = new SqliteStore(openDatabase(':memory:'));
+    store = openSqliteStore(':memory:');
     ws = tempDir('penguin-drift-');
   });
-  afterEach(() => {
-    store.close();
+  afterEach(async () => {
+    await store.close();
     ws.cleanup();
   });
 
@@ -27,8 +27,8 @@ describe('computeDrift', () => {
     makeBlueprint(join(ws.dir, 'specs/book.md'), 'BOOK', items);
   const noCriteria = { acceptance_criteria: [] };
 
-  it('reports an unsynced project as all new', () => {
-    const report = computeDrift(store, [spec([makeItem('BOOK-1', noCriteria)])], {
+  it('reports an unsynced project as all new', async () => {
+    const report = await computeDrift(store, [spec([makeItem('BOOK-1', noCriteria)])], {
       workspaceRoot: ws.dir,
       testPatterns: [],
     });
@@ -45,13 +45,13 @@ describe('computeDrift', () => {
     ]);
   });
 
-  it('reports items in document order, however the blueprint lists them, with every unmapped criterion', () => {
+  it('reports items in document order, however the blueprint lists them, with every unmapped criterion', async () => {
     const items = [
       makeItem('BOOK-3', { order: 3, acceptance_criteria: ['c one'] }),
       makeItem('BOOK-1', { order: 1, acceptance_criteria: ['a one', 'a two'] }),
       makeItem('BOOK-2', { order: 2, ...noCriteria }),
     ];
-    const report = computeDrift(store, [spec(items)], { workspaceRoot: ws.dir, testPatterns: [] });
+    const report = await computeDrift(store, [spec(items)], { workspaceRoot: ws.dir, testPatterns: [] });
     expect(report.projects[0]?.new).toEqual(['BOOK-1', 'BOOK-2', 'BOOK-3']);
     expect(report.projects[0]?.unmapped_criteria).toEqual([
       { blueprint_id: 'BOOK-1', criterion: 1, text: 'a one' },
@@ -60,24 +60,24 @@ describe('computeDrift', () => {
     ]);
   });
 
-  it('finds new, changed, stale and orphaned items without writing anything', () => {
+  it('finds new, changed, stale and orphaned items without writing anything', async () => {
     const items = [
       makeItem('BOOK-1', noCriteria),
       makeItem('BOOK-2', noCriteria),
       makeItem('BOOK-3', noCriteria),
     ];
-    syncBlueprints(store, [spec(items)], { workspaceRoot: ws.dir });
-    const done = store.resolveTask('BOOK-1');
-    store.transitionTask(done.id, { status: 'running', reason: 'r' });
-    store.transitionTask(done.id, { status: 'completed', reason: 'r' });
-    const before = store.listTasks({ includeOrphaned: true });
+    await syncBlueprints(store, [spec(items)], { workspaceRoot: ws.dir });
+    const done = await resolveTask(store, 'BOOK-1');
+    await store.transaction((tx) => tx.tasks.transition(done.id, { status: 'running', reason: 'r' }));
+    await store.transaction((tx) => tx.tasks.transition(done.id, { status: 'completed', reason: 'r' }));
+    const before = await store.tasks.list({ includeOrphaned: true });
 
     const edited = spec([
       { ...makeItem('BOOK-1', noCriteria), title: 'edited' },
       { ...makeItem('BOOK-2', noCriteria), title: 'edited too' },
       makeItem('BOOK-4', noCriteria),
     ]);
-    const report = computeDrift(store, [edited], { workspaceRoot: ws.dir, testPatterns: [] });
+    const report = await computeDrift(store, [edited], { workspaceRoot: ws.dir, testPatterns: [] });
     expect(report.projects[0]).toEqual({
       key: 'BOOK',
       project_id: done.project_id,
@@ -87,15 +87,16 @@ describe('computeDrift', () => {
       changed: ['BOOK-1', 'BOOK-2'],
       unmapped_criteria: [],
     });
-    expect(store.listTasks({ includeOrphaned: true })).toEqual(before);
+    expect(await store.tasks.list({ includeOrphaned: true })).toEqual(before);
 
     // After the sync the flags carry the drift: BOOK-1 stays stale, BOOK-3 stays orphaned.
-    syncBlueprints(store, [edited], { workspaceRoot: ws.dir });
-    const after = computeDrift(store, [edited], { workspaceRoot: ws.dir, testPatterns: [] }).projects[0];
+    await syncBlueprints(store, [edited], { workspaceRoot: ws.dir });
+    const after = (await computeDrift(store, [edited], { workspaceRoot: ws.dir, testPatterns: [] }))
+      .projects[0];
     expect(after).toMatchObject({ stale: ['BOOK-1'], orphaned: ['BOOK-3'], new: [], changed: [] });
   });
 
-  it('maps criteria through Tests: files and {id} patterns, as given and lower-cased', () => {
+  it('maps criteria through Tests: files and {id} patterns, as given and lower-cased', async () => {
     write(
       'test/health.test.ts',
       `it('BOOK-1 AC1 health answers ok', () => {});\nit('AC3 anything', () => {});\n`,
@@ -114,7 +115,7 @@ describe('computeDrift', () => {
       makeItem('BOOK-2', { acceptance_criteria: ['survives', 'unique'], tests: ['BOOK-2 url'] }),
       makeItem('BOOK-3', { acceptance_criteria: ['lists'], tests: ['test/*.spec.ts'] }),
     ];
-    const report = computeDrift(store, [spec(items)], {
+    const report = await computeDrift(store, [spec(items)], {
       workspaceRoot: ws.dir,
       testPatterns: ['**/{id}.test.ts'],
     });
@@ -127,10 +128,10 @@ describe('computeDrift', () => {
     ]);
   });
 
-  it('does not judge tasks of other files of the project', () => {
+  it('does not judge tasks of other files of the project', async () => {
     const other = makeBlueprint(join(ws.dir, 'specs/other.md'), 'BOOK', [makeItem('BOOK-50', noCriteria)]);
-    syncBlueprints(store, [spec([makeItem('BOOK-1', noCriteria)]), other], { workspaceRoot: ws.dir });
-    const report = computeDrift(store, [spec([makeItem('BOOK-1', noCriteria)])], {
+    await syncBlueprints(store, [spec([makeItem('BOOK-1', noCriteria)]), other], { workspaceRoot: ws.dir });
+    const report = await computeDrift(store, [spec([makeItem('BOOK-1', noCriteria)])], {
       workspaceRoot: ws.dir,
       testPatterns: [],
     });

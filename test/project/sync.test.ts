@@ -1,21 +1,24 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../src/db/database.js';
-import { SqliteStore } from '../../src/project/sqlite-store.js';
-import type { NewTask } from '../../src/project/store.js';
+import type { Task } from '../../src/project/model.js';
+import { resolveTask } from '../../src/project/resolve.js';
+import { openSqliteStore, type SqliteStore } from '../../src/project/sqlite/store.js';
+import type { Store, StoreTx } from '../../src/project/store.js';
 import { syncBlueprints } from '../../src/project/sync.js';
 import { makeBlueprint, makeItem } from './helpers.js';
 
 const ROOT = '/ws';
 const opts = { workspaceRoot: ROOT };
 
-/** Every row of the store's tables, to prove that something wrote nothing. */
-function snapshot(store: SqliteStore): unknown {
-  const all = (sql: string): unknown[] => store.db.prepare(sql).all();
+/** Everything the project part of the store holds, to prove that something wrote nothing. */
+async function snapshot(store: Store): Promise<unknown> {
+  const tasks = await store.tasks.list({ includeOrphaned: true });
+  const transitions = [];
+  for (const task of tasks) transitions.push(await store.transitions.list(task.id));
   return {
-    projects: all('SELECT * FROM projects ORDER BY id'),
-    tasks: all('SELECT * FROM tasks ORDER BY id'),
-    dependencies: all('SELECT * FROM dependencies ORDER BY task_id, depends_on_id'),
-    transitions: all('SELECT * FROM transitions ORDER BY seq'),
+    projects: await store.projects.list(),
+    tasks,
+    dependencies: await store.dependencies.list(),
+    transitions,
   };
 }
 
@@ -42,14 +45,14 @@ function bookmarks(overrides: { items?: ReturnType<typeof makeItem>[] } = {}) {
 describe('syncBlueprints', () => {
   let store: SqliteStore;
   beforeEach(() => {
-    store = new SqliteStore(openDatabase(':memory:'));
+    store = openSqliteStore(':memory:');
   });
   afterEach(() => store.close());
 
-  const task = (id: string) => store.resolveTask(id, 'BOOK');
+  const task = (id: string): Promise<Task> => resolveTask(store, id, 'BOOK');
 
-  it('creates the project, tasks and dependencies on the first sync', () => {
-    const report = syncBlueprints(store, [bookmarks()], opts);
+  it('creates the project, tasks and dependencies on the first sync', async () => {
+    const report = await syncBlueprints(store, [bookmarks()], opts);
     expect(report.ok).toBe(true);
     expect(report.projects).toEqual([
       {
@@ -62,42 +65,50 @@ describe('syncBlueprints', () => {
         orphaned: [],
       },
     ]);
-    expect(store.getProjectByKey('BOOK')).toMatchObject({
+    expect(await store.projects.getByKey('BOOK')).toMatchObject({
       title: 'Bookmarks',
       blueprint_file: 'context/specs/book.md',
     });
-    expect(task('BOOK-2')).toMatchObject({
+    expect(await task('BOOK-2')).toMatchObject({
       status: 'active',
       phase: 'pending',
       source_file: 'context/specs/book.md',
       source_line: 11,
       blueprint_order: 1,
     });
-    expect(task('BOOK-3A').parent_id).toBe('BOOK-3');
+    expect((await task('BOOK-3A')).parent_id).toBe('BOOK-3');
 
     // [x] imports as completed, with the reason in the history.
-    expect(task('BOOK-1')).toMatchObject({ status: 'completed', phase: 'done' });
-    expect(store.listTransitions(task('BOOK-1').id)).toMatchObject([
+    expect(await task('BOOK-1')).toMatchObject({ status: 'completed', phase: 'done' });
+    expect(await store.transitions.list((await task('BOOK-1')).id)).toMatchObject([
       { to_status: 'completed', reason: 'imported as completed' },
     ]);
-    expect(store.listTransitions(task('BOOK-2').id)).toEqual([]);
+    expect(await store.transitions.list((await task('BOOK-2')).id)).toEqual([]);
 
-    const deps = (id: string) =>
-      store
-        .listDependencies({ taskId: task(id).id })
-        .map((d) => [store.getTask(d.depends_on_id)?.blueprint_id, d.policy, d.artifact_key, d.source]);
-    expect(deps('BOOK-3').sort()).toEqual([
+    const deps = async (id: string): Promise<unknown[][]> => {
+      const rows = [];
+      for (const d of await store.dependencies.list({ taskId: (await task(id)).id })) {
+        rows.push([
+          (await store.tasks.get(d.depends_on_id))?.blueprint_id,
+          d.policy,
+          d.artifact_key,
+          d.source,
+        ]);
+      }
+      return rows;
+    };
+    expect((await deps('BOOK-3')).sort()).toEqual([
       ['BOOK-1', 'completion_required', null, 'blueprint'],
       ['BOOK-2', 'review_ready_ok', null, 'blueprint'],
     ]);
-    expect(deps('BOOK-4')).toEqual([['BOOK-3', 'artifact_ready', 'openapi', 'blueprint']]);
+    expect(await deps('BOOK-4')).toEqual([['BOOK-3', 'artifact_ready', 'openapi', 'blueprint']]);
   });
 
   it('changes nothing on a second sync of the same files', async () => {
-    syncBlueprints(store, [bookmarks()], opts);
-    const before = snapshot(store);
+    await syncBlueprints(store, [bookmarks()], opts);
+    const before = await snapshot(store);
     await new Promise((r) => setTimeout(r, 5));
-    const report = syncBlueprints(store, [bookmarks()], opts);
+    const report = await syncBlueprints(store, [bookmarks()], opts);
     expect(report.ok).toBe(true);
     expect(report.projects[0]).toMatchObject({
       created: [],
@@ -106,126 +117,130 @@ describe('syncBlueprints', () => {
       orphaned: [],
       unchanged: ['BOOK-1', 'BOOK-2', 'BOOK-3', 'BOOK-3A', 'BOOK-4'],
     });
-    expect(snapshot(store)).toEqual(before);
+    expect(await snapshot(store)).toEqual(before);
   });
 
-  it('updates changed content, keeps status and phase, and marks done tasks stale', () => {
-    syncBlueprints(store, [bookmarks()], opts);
-    store.transitionTask(task('BOOK-2').id, { status: 'running', phase: 'test', reason: 'run' });
+  it('updates changed content, keeps status and phase, and marks done tasks stale', async () => {
+    await syncBlueprints(store, [bookmarks()], opts);
+    const book2 = (await task('BOOK-2')).id;
+    await store.transaction((tx) =>
+      tx.tasks.transition(book2, { status: 'running', phase: 'test', reason: 'run' }),
+    );
     const edited = bookmarks();
     edited.items = edited.items.map((item) =>
       item.id === 'BOOK-1' || item.id === 'BOOK-2'
         ? { ...item, acceptance_criteria: [...item.acceptance_criteria, 'more'] }
         : item,
     );
-    const report = syncBlueprints(store, [edited], opts);
+    const report = await syncBlueprints(store, [edited], opts);
     expect(report.projects[0]).toMatchObject({ updated: ['BOOK-1', 'BOOK-2'], stale: ['BOOK-1'] });
-    expect(task('BOOK-1')).toMatchObject({ status: 'completed', phase: 'done', stale: true });
-    expect(task('BOOK-1').acceptance_criteria).toEqual(['BOOK-1 works', 'more']);
-    expect(task('BOOK-2')).toMatchObject({ status: 'running', phase: 'test', stale: false });
-    expect(store.listTransitions(task('BOOK-2').id)).toHaveLength(1);
+    expect(await task('BOOK-1')).toMatchObject({ status: 'completed', phase: 'done', stale: true });
+    expect((await task('BOOK-1')).acceptance_criteria).toEqual(['BOOK-1 works', 'more']);
+    expect(await task('BOOK-2')).toMatchObject({ status: 'running', phase: 'test', stale: false });
+    expect(await store.transitions.list((await task('BOOK-2')).id)).toHaveLength(1);
   });
 
-  it('does not complete an existing task whose item gets ticked later', () => {
+  it('does not complete an existing task whose item gets ticked later', async () => {
     const first = bookmarks();
-    syncBlueprints(store, [first], opts);
+    await syncBlueprints(store, [first], opts);
     const ticked = bookmarks();
     ticked.items = ticked.items.map((item) => ({ ...item, checked: true }));
-    const report = syncBlueprints(store, [ticked], opts);
+    const report = await syncBlueprints(store, [ticked], opts);
     expect(report.projects[0]?.updated).toEqual([]);
-    expect(task('BOOK-2').status).toBe('active');
+    expect((await task('BOOK-2')).status).toBe('active');
   });
 
-  it('orphans tasks of removed items, never deletes them, and brings them back', () => {
-    syncBlueprints(store, [bookmarks()], opts);
+  it('orphans tasks of removed items, never deletes them, and brings them back', async () => {
+    await syncBlueprints(store, [bookmarks()], opts);
     const full = bookmarks();
     const without = { ...full, items: full.items.filter((i) => i.id !== 'BOOK-4') };
-    let report = syncBlueprints(store, [without], opts);
+    let report = await syncBlueprints(store, [without], opts);
     expect(report.projects[0]?.orphaned).toEqual(['BOOK-4']);
-    expect(task('BOOK-4').orphaned).toBe(true);
-    expect(
-      store.listTasks({ projectId: task('BOOK-1').project_id }).map((t) => t.blueprint_id),
-    ).not.toContain('BOOK-4');
+    expect((await task('BOOK-4')).orphaned).toBe(true);
+    const projectId = (await task('BOOK-1')).project_id;
+    expect((await store.tasks.list({ projectId })).map((t) => t.blueprint_id)).not.toContain('BOOK-4');
 
     // Already orphaned: not reported again, nothing written.
-    const before = snapshot(store);
-    report = syncBlueprints(store, [without], opts);
+    const before = await snapshot(store);
+    report = await syncBlueprints(store, [without], opts);
     expect(report.projects[0]?.orphaned).toEqual([]);
-    expect(snapshot(store)).toEqual(before);
+    expect(await snapshot(store)).toEqual(before);
 
-    report = syncBlueprints(store, [full], opts);
+    report = await syncBlueprints(store, [full], opts);
     expect(report.projects[0]?.updated).toEqual(['BOOK-4']);
-    expect(task('BOOK-4').orphaned).toBe(false);
+    expect((await task('BOOK-4')).orphaned).toBe(false);
   });
 
-  it('only orphans tasks fed by the files being synced', () => {
+  it('only orphans tasks fed by the files being synced', async () => {
     const a = makeBlueprint(`${ROOT}/specs/a.md`, 'BOOK', [makeItem('BOOK-1'), makeItem('BOOK-2')]);
     const b = makeBlueprint(`${ROOT}/specs/b.md`, 'BOOK', [makeItem('BOOK-10', { depends_on: ['BOOK-1'] })]);
-    const report = syncBlueprints(store, [a, b], opts);
+    const report = await syncBlueprints(store, [a, b], opts);
     expect(report.projects).toHaveLength(1);
     expect(report.projects[0]?.created).toEqual(['BOOK-1', 'BOOK-2', 'BOOK-10']);
-    expect(task('BOOK-10')).toMatchObject({ source_file: 'specs/b.md', blueprint_order: 2 });
+    expect(await task('BOOK-10')).toMatchObject({ source_file: 'specs/b.md', blueprint_order: 2 });
 
     // Syncing b alone: BOOK-10 (from b) is orphaned, a's tasks are untouched and still resolve as upstreams.
     const bEdited = makeBlueprint(`${ROOT}/specs/b.md`, 'BOOK', [
       makeItem('BOOK-11', { depends_on: ['BOOK-2'] }),
     ]);
-    const second = syncBlueprints(store, [bEdited], opts);
+    const second = await syncBlueprints(store, [bEdited], opts);
     expect(second.ok).toBe(true);
     expect(second.projects[0]?.orphaned).toEqual(['BOOK-10']);
-    expect(task('BOOK-1').orphaned).toBe(false);
-    expect(task('BOOK-2').orphaned).toBe(false);
+    expect((await task('BOOK-1')).orphaned).toBe(false);
+    expect((await task('BOOK-2')).orphaned).toBe(false);
   });
 
-  it('keeps manual dependencies when blueprint ones are replaced', () => {
-    syncBlueprints(store, [bookmarks()], opts);
-    store.addDependency({
-      task_id: task('BOOK-4').id,
-      depends_on_id: task('BOOK-1').id,
+  it('keeps manual dependencies when blueprint ones are replaced', async () => {
+    await syncBlueprints(store, [bookmarks()], opts);
+    const dep = {
+      task_id: (await task('BOOK-4')).id,
+      depends_on_id: (await task('BOOK-1')).id,
       policy: 'completion_required',
       artifact_key: null,
       source: 'manual',
-    });
+    } as const;
+    await store.transaction((tx) => tx.dependencies.add(dep));
     const edited = bookmarks();
     edited.items = edited.items.map((item) =>
       item.id === 'BOOK-4' ? { ...item, dependency_specs: [], depends_on: ['BOOK-2'] } : item,
     );
-    syncBlueprints(store, [edited], opts);
-    const deps = store
-      .listDependencies({ taskId: task('BOOK-4').id })
-      .map((d) => [store.getTask(d.depends_on_id)?.blueprint_id, d.source]);
+    await syncBlueprints(store, [edited], opts);
+    const deps = [];
+    for (const d of await store.dependencies.list({ taskId: (await task('BOOK-4')).id })) {
+      deps.push([(await store.tasks.get(d.depends_on_id))?.blueprint_id, d.source]);
+    }
     expect(deps.sort()).toEqual([
       ['BOOK-1', 'manual'],
       ['BOOK-2', 'blueprint'],
     ]);
   });
 
-  it('writes a moved item’s new position but reports it unchanged', () => {
-    syncBlueprints(store, [bookmarks()], opts);
+  it('writes a moved item’s new position but reports it unchanged', async () => {
+    await syncBlueprints(store, [bookmarks()], opts);
     const moved = bookmarks();
     moved.items = moved.items.map((item) => ({ ...item, line: item.line + 5 }));
-    const report = syncBlueprints(store, [moved], opts);
+    const report = await syncBlueprints(store, [moved], opts);
     expect(report.projects[0]?.unchanged).toHaveLength(5);
-    expect(task('BOOK-1').source_line).toBe(15);
+    expect((await task('BOOK-1')).source_line).toBe(15);
   });
 
   describe('writes nothing when', () => {
-    it('a blueprint has an error diagnostic', () => {
+    it('a blueprint has an error diagnostic', async () => {
       const bad = bookmarks();
       bad.diagnostics = [
         { code: 'BP-PARSE-005', severity: 'error', message: 'bad priority', file: bad.file, line: 3 },
       ];
-      const report = syncBlueprints(store, [bookmarks(), bad], opts);
+      const report = await syncBlueprints(store, [bookmarks(), bad], opts);
       expect(report).toEqual({ ok: false, projects: [], diagnostics: bad.diagnostics });
-      expect(store.listProjects()).toEqual([]);
+      expect(await store.projects.list()).toEqual([]);
     });
 
-    it('a dependency names no task of the project', () => {
-      syncBlueprints(store, [bookmarks()], opts);
-      const before = snapshot(store);
+    it('a dependency names no task of the project', async () => {
+      await syncBlueprints(store, [bookmarks()], opts);
+      const before = await snapshot(store);
       const edited = bookmarks();
       edited.items = [...edited.items, makeItem('BOOK-9', { depends_on: ['BOOK-404'], line: 99 })];
-      const report = syncBlueprints(store, [edited], opts);
+      const report = await syncBlueprints(store, [edited], opts);
       expect(report.ok).toBe(false);
       expect(report.diagnostics).toEqual([
         {
@@ -236,16 +251,16 @@ describe('syncBlueprints', () => {
           line: 99,
         },
       ]);
-      expect(snapshot(store)).toEqual(before);
+      expect(await snapshot(store)).toEqual(before);
     });
 
-    it('the dependencies form a cycle, naming the whole cycle', () => {
+    it('the dependencies form a cycle, naming the whole cycle', async () => {
       const cyclic = makeBlueprint(`${ROOT}/c.md`, 'CYC', [
         makeItem('C-1', { depends_on: ['C-3'] }),
         makeItem('C-2', { depends_on: ['C-1'] }),
         makeItem('C-3', { depends_on: ['C-2'] }),
       ]);
-      const report = syncBlueprints(store, [cyclic], opts);
+      const report = await syncBlueprints(store, [cyclic], opts);
       expect(report.ok).toBe(false);
       expect(report.diagnostics).toMatchObject([
         {
@@ -255,13 +270,13 @@ describe('syncBlueprints', () => {
           line: 10,
         },
       ]);
-      expect(store.listProjects()).toEqual([]);
+      expect(await store.projects.list()).toEqual([]);
     });
 
-    it('two files of one project define the same id', () => {
+    it('two files of one project define the same id', async () => {
       const a = makeBlueprint(`${ROOT}/a.md`, 'BOOK', [makeItem('BOOK-1')]);
       const b = makeBlueprint(`${ROOT}/b.md`, 'BOOK', [makeItem('BOOK-1')]);
-      const report = syncBlueprints(store, [a, b], opts);
+      const report = await syncBlueprints(store, [a, b], opts);
       expect(report.ok).toBe(false);
       expect(report.diagnostics).toMatchObject([
         {
@@ -270,30 +285,36 @@ describe('syncBlueprints', () => {
           message: 'duplicate task id BOOK-1 in project BOOK (first defined in a.md line 10)',
         },
       ]);
-      expect(store.listProjects()).toEqual([]);
+      expect(await store.projects.list()).toEqual([]);
     });
 
-    it('an error is thrown in the middle of the transaction', () => {
-      syncBlueprints(store, [bookmarks()], opts);
-      const before = snapshot(store);
+    it('an error is thrown in the middle of the transaction', async () => {
+      await syncBlueprints(store, [bookmarks()], opts);
+      const before = await snapshot(store);
       // The same store on the same connection, failing on the second task it is asked to create.
-      class FailingStore extends SqliteStore {
-        private creates = 0;
-        override createTask(input: NewTask, reason?: string) {
-          this.creates += 1;
-          if (this.creates === 2) throw new Error('disk on fire');
-          return super.createTask(input, reason);
-        }
-      }
-      const failing = new FailingStore(store.db);
+      // The same store, failing after it created the first of the tasks it is asked to create.
+      const failing = Object.assign(Object.create(store) as Store, {
+        transaction: <T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> =>
+          store.transaction((tx) => {
+            const tasks = Object.create(tx.tasks, {
+              createMany: {
+                value: async (creations: Parameters<StoreTx['tasks']['createMany']>[0]) => {
+                  await tx.tasks.create(creations[0]!.task, creations[0]!.reason);
+                  throw new Error('disk on fire');
+                },
+              },
+            }) as StoreTx['tasks'];
+            return fn({ ...tx, tasks });
+          }),
+      });
       const edited = bookmarks();
       edited.items = [
         ...edited.items.map((item) => (item.id === 'BOOK-1' ? { ...item, title: 'changed' } : item)),
         makeItem('BOOK-7'),
         makeItem('BOOK-8'),
       ].filter((item) => item.id !== 'BOOK-4');
-      expect(() => syncBlueprints(failing, [edited], opts)).toThrow('disk on fire');
-      expect(snapshot(store)).toEqual(before);
+      await expect(syncBlueprints(failing, [edited], opts)).rejects.toThrow('disk on fire');
+      expect(await snapshot(store)).toEqual(before);
     });
   });
 });

@@ -14,21 +14,21 @@ let ws: Workspace | null = null;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'penguin-service-'));
 });
-afterEach(() => {
-  ws?.close();
+afterEach(async () => {
+  await ws?.close();
   ws = null;
   rmSync(dir, { recursive: true, force: true });
 });
 
 describe('openWorkspace', () => {
-  it('finds the workspace from a subdirectory; init made its store', () => {
+  it('finds the workspace from a subdirectory; init made its store', async () => {
     initWorkspace(dir);
     expect(existsSync(join(dir, '.penguin', 'penguin.db'))).toBe(true);
     const sub = join(dir, 'a', 'b');
     mkdirSync(sub, { recursive: true });
     ws = openWorkspace({ cwd: sub, env: {} });
     expect(ws.paths.root).toBe(dir);
-    expect(ws.store.listTasks()).toEqual([]);
+    expect(await ws.store.tasks.list()).toEqual([]);
   });
 
   it('reports a missing or emptied store instead of creating an empty one', () => {

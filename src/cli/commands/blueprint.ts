@@ -32,9 +32,9 @@ export function registerBlueprintCommands(program: Command, ctx: CliContext): vo
     )
     .argument('[files...]', 'blueprint files or globs (default: blueprints.sources)')
     .action(
-      action((command: Command, files: string[]) => {
+      action(async (command: Command, files: string[]) => {
         const out = ctx.output(command);
-        const { report, frontiers } = syncBlueprints(ctx.workspace(command), files, (count) =>
+        const { report, frontiers } = await syncBlueprints(ctx.workspace(command), files, (count) =>
           out.progress(`syncing ${count} blueprint file${count === 1 ? '' : 's'}...`),
         );
         if (!report.ok) ctx.exitCode = 1;
@@ -79,10 +79,10 @@ export function registerBlueprintCommands(program: Command, ctx: CliContext): vo
       )
       .argument('[files...]', 'blueprint files or globs (default: blueprints.sources)'),
   ).action(
-    action((command: Command, files: string[]) => {
+    action(async (command: Command, files: string[]) => {
       const out = ctx.output(command);
       const { project } = command.opts<ProjectOption>();
-      const report = blueprintDrift(ctx.workspace(command), { projectKey: project, files });
+      const report = await blueprintDrift(ctx.workspace(command), { projectKey: project, files });
       out.result(report, () =>
         report.projects.flatMap((p) => {
           const list = (ids: string[]): string => (ids.length === 0 ? '-' : ids.join(', '));

@@ -11,10 +11,13 @@ export function registerGraphCommands(program: Command, ctx: CliContext): void {
   withProject(graph.command('show').description('print the task graph of a project'))
     .option('--format <format>', GRAPH_FORMATS.join(' | '), 'dot')
     .action(
-      action((command: Command) => {
+      action(async (command: Command) => {
         const out = ctx.output(command);
         const opts = command.opts<ProjectOption & { format: string }>();
-        const graph = taskGraph(ctx.workspace(command), { projectKey: opts.project, format: opts.format });
+        const graph = await taskGraph(ctx.workspace(command), {
+          projectKey: opts.project,
+          format: opts.format,
+        });
         if (out.json) {
           // Under --json the graph is one field; a JSON graph is embedded as an object, not a string.
           out.result(

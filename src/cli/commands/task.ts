@@ -34,10 +34,10 @@ function registerLifecycle(
   withProject(tasks.command(name).description(description).argument('<task>', 'task id or blueprint id'))
     .option('--reason <text>', 'why; recorded in the task history')
     .action(
-      action((command: Command, ref: string) => {
+      action(async (command: Command, ref: string) => {
         const out = ctx.output(command);
         const opts = command.opts<ReasonOption>();
-        const move = moveTask(ctx.workspace(command), name, {
+        const move = await moveTask(ctx.workspace(command), name, {
           ref,
           projectKey: opts.project,
           reason: opts.reason,
@@ -63,10 +63,13 @@ export function registerTaskCommands(program: Command, ctx: CliContext): void {
   withProject(tasks.command('list').description('list tasks'))
     .option('--status <status>', 'only tasks with this status')
     .action(
-      action((command: Command) => {
+      action(async (command: Command) => {
         const out = ctx.output(command);
         const opts = command.opts<ProjectOption & { status?: string }>();
-        const list = listTasks(ctx.workspace(command), { projectKey: opts.project, status: opts.status });
+        const list = await listTasks(ctx.workspace(command), {
+          projectKey: opts.project,
+          status: opts.status,
+        });
         out.result(list, () =>
           table(
             ['TASK', 'STATUS', 'PHASE', 'PRIORITY', 'FLAGS', 'TITLE'],
@@ -133,10 +136,10 @@ export function registerTaskCommands(program: Command, ctx: CliContext): void {
   withProject(
     tasks.command('ready').description('the ready tasks, in the order they would be picked'),
   ).action(
-    action((command: Command) => {
+    action(async (command: Command) => {
       const out = ctx.output(command);
       const { project } = command.opts<ProjectOption>();
-      const frontier = projectFrontier(ctx.workspace(command), project);
+      const frontier = await projectFrontier(ctx.workspace(command), project);
       out.result({ project: frontier.project, ready: frontier.ready }, () =>
         renderFrontierReady(out, frontier.ready),
       );
@@ -146,10 +149,10 @@ export function registerTaskCommands(program: Command, ctx: CliContext): void {
   withProject(
     tasks.command('frontier').description('ready tasks in order, and every blocked task with its blockers'),
   ).action(
-    action((command: Command) => {
+    action(async (command: Command) => {
       const out = ctx.output(command);
       const { project } = command.opts<ProjectOption>();
-      const frontier = projectFrontier(ctx.workspace(command), project);
+      const frontier = await projectFrontier(ctx.workspace(command), project);
       out.result(frontier, () => [
         out.paint(`Ready (${frontier.project})`, 'bold'),
         ...renderFrontierReady(out, frontier.ready),
@@ -187,10 +190,10 @@ export function registerTaskCommands(program: Command, ctx: CliContext): void {
     )
     .option('--artifact-key <key>', 'the artifact an artifact_ready dependency waits for')
     .action(
-      action((command: Command, task: string, dep: string) => {
+      action(async (command: Command, task: string, dep: string) => {
         const out = ctx.output(command);
         const opts = command.opts<ProjectOption & { policy: string; artifactKey?: string }>();
-        const change = addDependency(ctx.workspace(command), {
+        const change = await addDependency(ctx.workspace(command), {
           task,
           dependsOn: dep,
           projectKey: opts.project,
@@ -212,10 +215,14 @@ export function registerTaskCommands(program: Command, ctx: CliContext): void {
       .argument('<task>')
       .argument('<dep>'),
   ).action(
-    action((command: Command, task: string, dep: string) => {
+    action(async (command: Command, task: string, dep: string) => {
       const out = ctx.output(command);
       const { project } = command.opts<ProjectOption>();
-      const removed = removeDependency(ctx.workspace(command), { task, dependsOn: dep, projectKey: project });
+      const removed = await removeDependency(ctx.workspace(command), {
+        task,
+        dependsOn: dep,
+        projectKey: project,
+      });
       out.result(removed, () => `${removed.task} no longer depends on ${removed.depends_on}`);
     }),
   );
@@ -223,10 +230,10 @@ export function registerTaskCommands(program: Command, ctx: CliContext): void {
   withProject(
     deps.command('list').description('what TASK depends on and what depends on it').argument('<task>'),
   ).action(
-    action((command: Command, task: string) => {
+    action(async (command: Command, task: string) => {
       const out = ctx.output(command);
       const { project } = command.opts<ProjectOption>();
-      const list = listDependencies(ctx.workspace(command), { ref: task, projectKey: project });
+      const list = await listDependencies(ctx.workspace(command), { ref: task, projectKey: project });
       const rows = (side: typeof list.upstream): (string | null)[][] =>
         side.map((d) => [d.blueprint_id, d.policy, d.artifact_key, d.source, d.status]);
       out.result(list, () => [

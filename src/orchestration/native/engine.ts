@@ -1,10 +1,10 @@
-// The native orchestration backend (DESIGN §6): durable ITUV runs on the workspace SQLite database. It
-// is a host of the pure machine (../machine): every change of a run is a machine step, committed with
-// its step records, task moves and events in one transaction (StepInterpreter), and this class only
-// does the I/O around it: claiming runnable workflows with a lease, running phases through the
-// injected PhaseExecutor with their timebox, timers, polling signals, and group commit. A workflow
-// whose host died (lease expired) is recovered by any engine: the machine reruns its open attempt.
-// The same object is the OrchestrationClient of the workspace.
+// The native orchestration backend (DESIGN §6): durable ITUV runs in the workspace Store (its
+// workflow repository; SQLite today). It is a host of the pure machine (../machine): every change of
+// a run is a machine step, committed with its step records, task moves and events in one transaction
+// (StepInterpreter), and this class only does the I/O around it: claiming runnable workflows with a
+// lease, running phases through the injected PhaseExecutor with their timebox, timers, polling
+// signals, and group commit. A workflow whose host died (lease expired) is recovered by any engine:
+// the machine reruns its open attempt. The same object is the OrchestrationClient of the workspace.
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
@@ -30,6 +30,8 @@ import { ConflictError, NotFoundError, UsageError } from '../../errors.js';
 import type { EventLog } from '../../events/log.js';
 import type { EventType } from '../../events/types.js';
 import type { Task } from '../../project/model.js';
+import { resolveTask } from '../../project/resolve.js';
+import type { Store, StoreReader, StoreTx, WorkflowRecord } from '../../contracts/store/index.js';
 import type {
   HostOutcome,
   OrchestrationBackend,
@@ -45,22 +47,14 @@ import {
   type PhaseOutcomeInput,
 } from '../machine/index.js';
 import type { PhaseContext, PhaseExecutor } from '../phase-executor.js';
-import {
-  StepInterpreter,
-  type Applier,
-  type EngineStore,
-  type HostPlan,
-  type RunPlan,
-} from './interpreter.js';
-import { newWorkflowId, runState, WorkflowRepository, type WorkflowRow } from './repository.js';
-
-export type { EngineStore } from './interpreter.js';
+import { StepInterpreter, type Applier, type HostPlan, type RunPlan } from './interpreter.js';
+import { latestResults, newWorkflowId, runState, workflowArtifacts, workflowStatus } from './records.js';
 
 /** The machine's settings, from the workspace config (see factory.ts). */
 export type NativeEngineConfig = MachineConfig;
 
 export interface NativeEngineOptions {
-  store: EngineStore;
+  store: Store;
   events: EventLog;
   executor: PhaseExecutor;
   config: NativeEngineConfig;
@@ -92,7 +86,7 @@ interface Runner {
 }
 
 interface PendingCheckpoint {
-  run: () => unknown;
+  run: (tx: StoreTx) => Promise<unknown>;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
@@ -123,10 +117,9 @@ const SETTLED_STATES = WORKFLOW_STATES.filter(isSettled);
 
 export class NativeEngine implements OrchestrationBackend, WorkflowHost {
   readonly ownerId: string;
-  private readonly store: EngineStore;
+  private readonly store: Store;
   private readonly events: EventLog;
   private readonly executor: PhaseExecutor;
-  private readonly repo: WorkflowRepository;
   private readonly machine: StepInterpreter;
   private readonly leaseMs: number;
   private readonly pollMs: number;
@@ -157,11 +150,10 @@ export class NativeEngine implements OrchestrationBackend, WorkflowHost {
       options.onError ??
       ((error) =>
         process.stderr.write(`penguin engine: ${error instanceof Error ? error.message : String(error)}\n`));
-    if (this.events.db !== this.store.db) {
-      throw new UsageError('the event log and the task store must share one database connection');
+    if (this.events.store !== this.store) {
+      throw new UsageError('the event log and the engine must share one store');
     }
-    this.repo = new WorkflowRepository(this.store.db);
-    this.machine = new StepInterpreter(this.store, this.events, this.repo, options.config);
+    this.machine = new StepInterpreter(this.events, options.config);
   }
 
   // ---- WorkflowHost --------------------------------------------------------------------------------
@@ -171,7 +163,7 @@ export class NativeEngine implements OrchestrationBackend, WorkflowHost {
     if (this.hosting) return;
     this.hosting = true;
     this.graceMs = this.abortGraceMs;
-    this.interval = setInterval(() => this.tick(), this.pollMs);
+    this.interval = setInterval(() => void this.tick(), this.pollMs);
     this.wakeUp();
   }
 
@@ -240,17 +232,17 @@ export class NativeEngine implements OrchestrationBackend, WorkflowHost {
     this.tickQueued = true;
     setImmediate(() => {
       this.tickQueued = false;
-      this.tick();
+      void this.tick();
     });
   }
 
-  private tick(): void {
+  private async tick(): Promise<void> {
     if (!this.hosting || this.ticking) return;
     this.ticking = true;
     try {
-      if (Date.now() - this.lastRenewal >= this.leaseMs / 3) this.renewLeases();
-      this.pollSignals();
-      this.claim();
+      if (Date.now() - this.lastRenewal >= this.leaseMs / 3) await this.renewLeases();
+      await this.pollSignals();
+      await this.claim();
     } catch (error) {
       this.onError(error);
     } finally {
@@ -258,55 +250,59 @@ export class NativeEngine implements OrchestrationBackend, WorkflowHost {
     }
   }
 
-  private renewLeases(): void {
+  private async renewLeases(): Promise<void> {
     this.lastRenewal = Date.now();
     if (this.runners.size === 0) return;
-    this.repo.renewLeases(this.ownerId, this.leaseMs);
-    const owned = this.repo.ownedIds(this.ownerId);
+    const owned = new Set(
+      await this.tx(async (tx) => {
+        await tx.workflows.renewLeases(this.ownerId, Date.now() + this.leaseMs);
+        return tx.workflows.ownedIds(this.ownerId);
+      }),
+    );
     // Another engine took a workflow over (our lease expired while we were stalled): let go of it.
     for (const runner of this.runners.values()) if (!owned.has(runner.id)) this.abortRunner(runner, 'lost');
   }
 
   /** Applies signals sent to the runs hosted here; a cancel stops the running phase at once. */
-  private pollSignals(): void {
+  private async pollSignals(): Promise<void> {
     if (this.runners.size === 0) return;
-    const ids = new Set(this.repo.pendingSignalsOwnedBy(this.ownerId).map((s) => s.workflow_id));
+    const pending = await this.store.workflows.pendingSignalsOwnedBy(this.ownerId);
+    const ids = new Set(pending.map((s) => s.workflow_id));
     for (const id of ids) {
       const runner = this.runners.get(id);
       if (!runner) continue;
-      const plan = this.tx(() => {
-        const row = this.repo.get(id);
-        return row && this.owns(row) ? this.machine.apply(row, this.host, { now: Date.now() }) : null;
+      const plan = await this.tx(async (tx) => {
+        const row = await tx.workflows.get(id);
+        return row && this.owns(row) ? this.machine.apply(tx, row, this.host, { now: Date.now() }) : null;
       });
       if (plan?.aborts.includes(runner.key ?? '')) this.abortRunner(runner, 'cancel');
       else runner.wake?.();
     }
   }
 
-  private claim(): void {
+  private async claim(): Promise<void> {
     const capacity = this.maxConcurrent - this.runners.size;
     if (capacity <= 0) return;
-    const ids = this.repo.claimable(Date.now(), capacity);
+    const ids = await this.store.workflows.claimable(Date.now(), capacity);
     if (ids.length === 0) return;
-    const claimed = this.tx(() =>
-      ids.flatMap((id) => {
-        const row = this.repo.claim(id, this.ownerId, this.leaseMs);
-        if (!row) return [];
-        return [
-          {
-            id,
-            plan: this.machine.apply(row, this.host, {
-              input: { type: 'claimed', now: Date.now() },
-              now: Date.now(),
-            }),
-          },
-        ];
-      }),
-    );
+    const claimed = await this.tx(async (tx) => {
+      const plans: { id: string; plan: HostPlan }[] = [];
+      for (const id of ids) {
+        const now = Date.now();
+        const row = await tx.workflows.claim(id, this.ownerId, now, now + this.leaseMs);
+        if (!row) continue;
+        const plan = await this.machine.apply(tx, row, this.host, {
+          input: { type: 'claimed', now: Date.now() },
+          now: Date.now(),
+        });
+        plans.push({ id, plan });
+      }
+      return plans;
+    });
     for (const { id, plan } of claimed) if (plan.state.state === 'running') this.hostRun(id, plan);
   }
 
-  private owns(row: WorkflowRow): boolean {
+  private owns(row: WorkflowRecord): boolean {
     return row.owner === this.ownerId && row.state === 'running';
   }
 
@@ -321,14 +317,10 @@ export class NativeEngine implements OrchestrationBackend, WorkflowHost {
     };
     this.runners.set(id, runner);
     runner.done = this.drive(runner, first)
-      .catch((error: unknown) => {
+      .catch(async (error: unknown) => {
         this.onError(error);
         // A failed boundary (e.g. the database stayed locked): give the run back for a later claim.
-        try {
-          this.release(id);
-        } catch (releaseError) {
-          this.onError(releaseError);
-        }
+        await this.release(id).catch((releaseError: unknown) => this.onError(releaseError));
       })
       .finally(() => {
         this.runners.delete(id);
@@ -352,7 +344,7 @@ export class NativeEngine implements OrchestrationBackend, WorkflowHost {
       if (run) {
         const execution = await this.execute(runner, run);
         if (execution.kind === 'dropped') {
-          if (execution.reason === 'shutdown') this.release(runner.id);
+          if (execution.reason === 'shutdown') await this.release(runner.id);
           return;
         }
         const input: MachineInput = {
@@ -362,13 +354,13 @@ export class NativeEngine implements OrchestrationBackend, WorkflowHost {
           outcome: execution.outcome,
           random: Math.random(),
         };
-        plan = await this.checkpoint((): HostPlan | null => this.stepHosted(runner.id, input));
+        plan = await this.checkpoint((tx) => this.stepHosted(tx, runner.id, input));
       } else if (timer !== null) {
         await this.waitUntil(runner, timer);
         if (runner.abortReason === 'lost') return;
         if (runner.abortReason === 'shutdown') return this.release(runner.id);
         runner.abortReason = null;
-        plan = await this.checkpoint((): HostPlan | null => this.stepHosted(runner.id, undefined));
+        plan = await this.checkpoint((tx) => this.stepHosted(tx, runner.id, undefined));
       } else {
         return;
       }
@@ -376,11 +368,16 @@ export class NativeEngine implements OrchestrationBackend, WorkflowHost {
   }
 
   /** A step of a run hosted here; null when it is no longer ours (fenced: lease lost, finished). */
-  private stepHosted(id: string, input: MachineInput | undefined): HostPlan | null {
-    const row = this.repo.get(id);
+  private async stepHosted(
+    tx: StoreTx,
+    id: string,
+    input: MachineInput | undefined,
+  ): Promise<HostPlan | null> {
+    const row = await tx.workflows.get(id);
     if (!row || !this.owns(row)) return null;
     const now = Date.now();
     return this.machine.apply(
+      tx,
       row,
       this.host,
       input ? { input, now } : { last: { type: 'timer_fired', now }, now },
@@ -401,8 +398,8 @@ export class NativeEngine implements OrchestrationBackend, WorkflowHost {
   }
 
   /** Gives a workflow back (shutdown): any engine may claim it now; its open attempt reruns. */
-  private release(id: string): void {
-    this.tx(() => this.repo.release(id, this.ownerId));
+  private release(id: string): Promise<void> {
+    return this.tx((tx) => tx.workflows.release(id, this.ownerId));
   }
 
   // ---- one phase -------------------------------------------------------------------------------
@@ -430,16 +427,19 @@ export class NativeEngine implements OrchestrationBackend, WorkflowHost {
       emit: (type: EventType, data: Record<string, unknown>) => {
         // Output after the phase ended (or from a run we no longer own) would follow its status event.
         if (!live || runner.abortReason === 'lost') return;
-        this.events.append({
-          project_id: plan.task.project_id,
-          task_id: plan.task.id,
-          blueprint_id: plan.task.blueprint_id,
-          workflow_id: runner.id,
-          type,
-          phase: effect.phase,
-          iteration: effect.iteration,
-          data,
-        });
+        // Queued on the store now, so it commits before the checkpoint that ends the phase.
+        this.events
+          .record({
+            project_id: plan.task.project_id,
+            task_id: plan.task.id,
+            blueprint_id: plan.task.blueprint_id,
+            workflow_id: runner.id,
+            type,
+            phase: effect.phase,
+            iteration: effect.iteration,
+            data,
+          })
+          .catch((error: unknown) => this.onError(error));
       },
     };
     let graceTimer: NodeJS.Timeout | undefined;
@@ -492,9 +492,9 @@ export class NativeEngine implements OrchestrationBackend, WorkflowHost {
 
   // ---- transactions ------------------------------------------------------------------------------
 
-  /** One store transaction whose events are published after it commits. */
-  private tx<T>(fn: () => T): T {
-    return this.events.commit(() => this.store.transaction(fn));
+  /** One store transaction; the events it appends are published after it commits. */
+  private tx<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+    return this.store.transaction(fn);
   }
 
   /**
@@ -503,21 +503,21 @@ export class NativeEngine implements OrchestrationBackend, WorkflowHost {
    * savepoint: a throw rolls back only that checkpoint and rejects only its caller; every caller
    * resumes only after the shared commit.
    */
-  private checkpoint<T>(fn: () => T): Promise<T> {
+  private checkpoint<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.pendingCheckpoints.push({ run: fn, resolve: resolve as (value: unknown) => void, reject });
-      if (this.pendingCheckpoints.length === 1) setImmediate(() => this.flushCheckpoints());
+      if (this.pendingCheckpoints.length === 1) setImmediate(() => void this.flushCheckpoints());
     });
   }
 
-  private flushCheckpoints(): void {
+  private async flushCheckpoints(): Promise<void> {
     const batch = this.pendingCheckpoints.splice(0);
     const settled: (() => void)[] = [];
     try {
-      this.tx(() => {
+      await this.tx(async (tx) => {
         for (const item of batch) {
           try {
-            const value = this.store.transaction(item.run);
+            const value = await tx.savepoint(() => item.run(tx));
             settled.push(() => item.resolve(value));
           } catch (error) {
             settled.push(() => item.reject(error));
@@ -535,9 +535,9 @@ export class NativeEngine implements OrchestrationBackend, WorkflowHost {
   // ---- OrchestrationClient -----------------------------------------------------------------------
 
   async startWorkflow(taskId: string, opts: StartOptions = {}): Promise<string> {
-    const id = await this.checkpoint(() => {
-      const task = this.store.getTask(taskId) ?? this.store.resolveTask(taskId);
-      const live = this.repo.liveForTask(task.id);
+    const id = await this.checkpoint(async (tx) => {
+      const task = (await tx.tasks.get(taskId)) ?? (await resolveTask(tx, taskId));
+      const live = await tx.workflows.liveForTask(task.id);
       if (live) {
         throw new ConflictError(
           `task ${task.blueprint_id} (${task.id}) already has a live workflow ${live.id} (${live.state})`,
@@ -545,7 +545,7 @@ export class NativeEngine implements OrchestrationBackend, WorkflowHost {
       }
       const refusal = startRefusal(task);
       if (refusal) throw new ConflictError(refusal);
-      const state = this.machine.start({
+      const state = await this.machine.start(tx, {
         type: 'start',
         now: Date.now(),
         subject: {
@@ -565,15 +565,19 @@ export class NativeEngine implements OrchestrationBackend, WorkflowHost {
   }
 
   async getStatus(id: string): Promise<WorkflowStatus> {
-    return this.repo.status(this.row(id));
+    return this.store.read(async (r) => this.status(r, await this.row(r, id)));
+  }
+
+  private async status(reader: StoreReader, row: WorkflowRecord): Promise<WorkflowStatus> {
+    return workflowStatus(row, await reader.workflows.steps(row.id));
   }
 
   async signal(id: string, name: SignalName, payload?: unknown): Promise<void> {
-    this.deliverSignal(id, name, payload);
+    await this.deliverSignal(id, name, payload);
   }
 
   /** Validates, stores and (for a run nobody hosts) applies a signal, all before it returns. */
-  private deliverSignal(id: string, name: SignalName, payload: unknown): void {
+  private async deliverSignal(id: string, name: SignalName, payload: unknown): Promise<void> {
     if (!SIGNAL_NAMES.includes(name)) {
       throw new UsageError(`unknown signal '${String(name)}'; use one of ${SIGNAL_NAMES.join(', ')}`);
     }
@@ -583,32 +587,34 @@ export class NativeEngine implements OrchestrationBackend, WorkflowHost {
     if (name === 'reverify' && !ReverifyPayloadSchema.safeParse(payload).success) {
       throw new UsageError(`reverify for workflow ${id} needs a verdict ({passed, summary, result})`);
     }
-    this.tx(() => {
-      const row = this.row(id);
+    await this.tx(async (tx) => {
+      const row = await this.row(tx, id);
       const hosted =
         row.state === 'running' && row.owner !== null && (row.lease_expires_at ?? 0) >= Date.now();
       const admission = admitSignal(runState(row), name, hosted);
       if (admission.kind === 'refuse') throw new ConflictError(admission.reason);
       if (admission.kind === 'ignore') return;
-      this.machine.signal(row, name, payload, hosted);
+      await this.machine.signal(tx, row, name, payload, hosted);
     });
     // Hosted here: apply now rather than at the next poll.
-    if (this.runners.has(id)) this.pollSignals();
+    if (this.runners.has(id)) await this.pollSignals();
     this.wakeUp();
   }
 
   async query<N extends QueryName>(id: string, name: N): Promise<QueryAnswers[N]> {
-    const row = this.row(id);
-    const answers: { [K in QueryName]: () => QueryAnswers[K] } = {
-      status: () => this.repo.status(row),
-      phase: () => row.phase,
-      progress: () => row.progress,
-      artifacts: () => this.repo.artifacts(id),
-    };
-    const answer = answers[name] as (() => QueryAnswers[N]) | undefined;
-    if (!answer)
-      throw new UsageError(`unknown query '${String(name)}'; use one of ${QUERY_NAMES.join(', ')}`);
-    return answer();
+    return this.store.read(async (r) => {
+      const row = await this.row(r, id);
+      const answers: { [K in QueryName]: () => Promise<QueryAnswers[K]> } = {
+        status: () => this.status(r, row),
+        phase: async () => row.phase,
+        progress: async () => row.progress,
+        artifacts: async () => workflowArtifacts(await r.workflows.steps(id)),
+      };
+      const answer = answers[name] as (() => Promise<QueryAnswers[N]>) | undefined;
+      if (!answer)
+        throw new UsageError(`unknown query '${String(name)}'; use one of ${QUERY_NAMES.join(', ')}`);
+      return answer();
+    });
   }
 
   async cancel(id: string): Promise<void> {
@@ -616,26 +622,29 @@ export class NativeEngine implements OrchestrationBackend, WorkflowHost {
   }
 
   async list(filter: WorkflowListFilter = {}): Promise<WorkflowStatus[]> {
-    return this.repo.list(filter).map((row) => this.repo.status(row));
+    return this.store.read(async (r) => {
+      const statuses: WorkflowStatus[] = [];
+      for (const row of await r.workflows.list(filter)) statuses.push(await this.status(r, row));
+      return statuses;
+    });
   }
 
   async health(): Promise<BackendHealth> {
-    try {
-      this.store.db.prepare('SELECT 1').get();
-      return {
-        ok: true,
-        backend: 'native',
-        detail: `${this.hosting ? `hosting ${this.runners.size} workflow(s) as ${this.ownerId}` : 'not hosting'}; database ${this.store.db.name}`,
-      };
-    } catch (error) {
-      return { ok: false, backend: 'native', detail: error instanceof Error ? error.message : String(error) };
-    }
+    const store = await this.store.health();
+    if (!store.ok) return { ok: false, backend: 'native', detail: store.detail };
+    return {
+      ok: true,
+      backend: 'native',
+      detail: `${this.hosting ? `hosting ${this.runners.size} workflow(s) as ${this.ownerId}` : 'not hosting'}; ${store.detail}`,
+    };
   }
 
   /** The newest committed result of each phase (passed or gate failed), e.g. for `task show`. */
-  phaseResults(id: string): PhaseResults {
-    this.row(id);
-    return this.repo.latestResults(id);
+  async phaseResults(id: string): Promise<PhaseResults> {
+    return this.store.read(async (r) => {
+      await this.row(r, id);
+      return latestResults(await r.workflows.steps(id));
+    });
   }
 
   async reverify(id: string, request: ReverifyRequest): Promise<void> {
@@ -647,14 +656,16 @@ export class NativeEngine implements OrchestrationBackend, WorkflowHost {
    * the run completes and the task becomes completed (or pending_review). Refused when the task has
    * no live workflow or a host is running it.
    */
-  completeVerifiedTask(taskId: string, reason: string): Task {
-    const task = this.store.getTask(taskId) ?? this.store.resolveTask(taskId);
-    const live = this.repo.liveForTask(task.id);
+  async completeVerifiedTask(taskId: string, reason: string): Promise<Task> {
+    const task = (await this.store.tasks.get(taskId)) ?? (await resolveTask(this.store, taskId));
+    const live = await this.store.workflows.liveForTask(task.id);
     if (!live) {
       throw new ConflictError(`task ${task.blueprint_id} has no live workflow to complete; start one`);
     }
-    this.deliverSignal(live.id, 'reverify', { verdict: { passed: true, summary: reason, result: null } });
-    const after = this.store.getTask(task.id);
+    await this.deliverSignal(live.id, 'reverify', {
+      verdict: { passed: true, summary: reason, result: null },
+    });
+    const after = await this.store.tasks.get(task.id);
     if (!after) throw new NotFoundError(`no task '${task.id}'`);
     return after;
   }
@@ -667,11 +678,11 @@ export class NativeEngine implements OrchestrationBackend, WorkflowHost {
   ): Promise<WorkflowStatus> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const row = this.row(id);
-      if (states.includes(row.state)) return this.repo.status(row);
+      const status = await this.getStatus(id);
+      if (states.includes(status.state)) return status;
       if (Date.now() > deadline) {
         throw new ConflictError(
-          `workflow ${id} is still ${row.state} after ${Math.round(timeoutMs / 1000)} s`,
+          `workflow ${id} is still ${status.state} after ${Math.round(timeoutMs / 1000)} s`,
         );
       }
       await new Promise((resolve) => setTimeout(resolve, Math.min(this.pollMs, 50)));
@@ -684,8 +695,8 @@ export class NativeEngine implements OrchestrationBackend, WorkflowHost {
     return this.waitFor(id, SETTLED_STATES, timeoutMs);
   }
 
-  private row(id: string): WorkflowRow {
-    const row = this.repo.get(id);
+  private async row(reader: StoreReader, id: string): Promise<WorkflowRecord> {
+    const row = await reader.workflows.get(id);
     if (!row) throw new NotFoundError(`no workflow '${id}'`);
     return row;
   }

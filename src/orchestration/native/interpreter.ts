@@ -1,17 +1,16 @@
-// The native host's one commit path: it loads a run's state from its row, steps the machine and
+// The native host's one commit path: it loads a run's state from its record, steps the machine and
 // carries out the effects that are writes (the new state, step records, task moves, events, an
-// override) in the caller's transaction, so they commit together; events are published after the
-// commit. What is left for after the commit (run a phase, wait for a timer, stop a running phase)
+// override) in the caller's transaction (`tx`), so they commit together; events are published after
+// the commit. What is left for after the commit (run a phase, wait for a timer, stop a running phase)
 // comes back as a plan. Every write of a run (state, steps, signals, task moves, events, overrides)
 // goes through here; only the host's own lease (claim, renew, release) is written by the engine.
+import type { Lease, SignalRecord, StoreTx, WorkflowRecord } from '../../contracts/store/index.js';
+import type { SignalName } from '../../contracts/workflow.js';
 import { ConflictError, NotFoundError } from '../../errors.js';
 import type { EventLog } from '../../events/log.js';
 import type { EventDraft } from '../../events/types.js';
 import { applyOverride } from '../../ituv/verify.js';
-import type { SignalName } from '../../contracts/workflow.js';
 import type { ItuvPhase, Task } from '../../project/model.js';
-import type { Store } from '../../project/store.js';
-import type { Db } from '../../db/database.js';
 import {
   parseSignal,
   step,
@@ -24,10 +23,7 @@ import {
   type SignalInput,
   type Step,
 } from '../machine/index.js';
-import { runState, WorkflowRepository, type Lease, type SignalRow, type WorkflowRow } from './repository.js';
-
-/** A task store sharing its connection, so engine writes join the store's transactions. */
-export type EngineStore = Store & { readonly db: Db };
+import { iterationResults, runState } from './records.js';
 
 export type RunEffect = Extract<Effect, { type: 'run_phase' }>;
 
@@ -61,17 +57,15 @@ class Refused {
 
 export class StepInterpreter {
   constructor(
-    private readonly store: EngineStore,
     private readonly events: EventLog,
-    private readonly repo: WorkflowRepository,
     private readonly config: MachineConfig,
   ) {}
 
   /** A new run (the machine's start input), committed in the caller's transaction. */
-  start(input: Extract<MachineInput, { type: 'start' }>): RunState {
+  async start(tx: StoreTx, input: Extract<MachineInput, { type: 'start' }>): Promise<RunState> {
     const started = startRun(input);
-    this.repo.insert(started.state);
-    this.carryOut(started, { kind: 'caller' }, emptyPlan(started.state));
+    await tx.workflows.insert(started.state);
+    await this.carryOut(tx, started, { kind: 'caller' }, emptyPlan(started.state));
     return started.state;
   }
 
@@ -79,9 +73,15 @@ export class StepInterpreter {
    * Stores a signal for the run of `row`. A host running it consumes it within a poll interval;
    * otherwise the caller applies it (and any left pending) now.
    */
-  signal(row: WorkflowRow, name: SignalName, payload: unknown, hosted: boolean): void {
-    this.repo.insertSignal(row.id, name, payload);
-    if (!hosted) this.apply(row, { kind: 'caller' }, { now: Date.now() });
+  async signal(
+    tx: StoreTx,
+    row: WorkflowRecord,
+    name: SignalName,
+    payload: unknown,
+    hosted: boolean,
+  ): Promise<void> {
+    await tx.workflows.insertSignal(row.id, name, payload);
+    if (!hosted) await this.apply(tx, row, { kind: 'caller' }, { now: Date.now() });
   }
 
   /**
@@ -89,38 +89,45 @@ export class StepInterpreter {
    * (if any) and the boundaries the steps reach, and saves the final state once. Signals come before
    * a boundary so that a pause or cancel sent during a phase is seen before the next one starts.
    */
-  apply(
-    row: WorkflowRow,
+  async apply(
+    tx: StoreTx,
+    row: WorkflowRecord,
     applier: Applier,
     inputs: { input?: MachineInput; last?: MachineInput; now: number },
-  ): HostPlan {
+  ): Promise<HostPlan> {
     let plan = emptyPlan(runState(row));
     let advance = false;
-    if (inputs.input) advance = this.stepOnce(plan, inputs.input, applier);
-    for (const signal of this.repo.pendingSignals(row.id)) {
-      if (!this.repo.consumeSignal(signal.id)) continue;
-      const parsed = parseSignalRow(signal);
+    if (inputs.input) advance = await this.stepOnce(tx, plan, inputs.input, applier);
+    for (const signal of await tx.workflows.pendingSignals(row.id)) {
+      if (!(await tx.workflows.consumeSignal(signal.id))) continue;
+      const parsed = parseSignalRecord(signal);
       if (parsed) {
         const hosted = applier.kind === 'host';
-        advance =
-          this.stepOnce(plan, { type: 'signal', now: inputs.now, hosted, signal: parsed }, applier) ||
-          advance;
+        const input: MachineInput = { type: 'signal', now: inputs.now, hosted, signal: parsed };
+        advance = (await this.stepOnce(tx, plan, input, applier)) || advance;
       }
     }
     let next: MachineInput | undefined =
       inputs.last ?? (advance ? { type: 'advance', now: inputs.now } : undefined);
     while (next) {
-      next = this.stepOnce(plan, next, applier) ? { type: 'advance', now: inputs.now } : undefined;
+      next = (await this.stepOnce(tx, plan, next, applier))
+        ? { type: 'advance', now: inputs.now }
+        : undefined;
     }
     plan = { ...plan, run: plan.state.state === 'running' ? plan.run : null };
-    this.repo.save(plan.state, leaseAfter(plan, applier));
+    await tx.workflows.save(plan.state, leaseAfter(plan, applier));
     return plan;
   }
 
   /** One machine step on `plan.state`; returns whether it asked for a boundary step next. */
-  private stepOnce(plan: HostPlan, input: MachineInput, applier: Applier): boolean {
+  private async stepOnce(
+    tx: StoreTx,
+    plan: HostPlan,
+    input: MachineInput,
+    applier: Applier,
+  ): Promise<boolean> {
     const result = step(plan.state, input, this.config);
-    const refused = this.carryOut(result, applier, plan);
+    const refused = await this.carryOut(tx, result, applier, plan);
     if (refused) {
       // Nothing of the refused step was written: step the same state with the refusal instead.
       const instead: MachineInput = {
@@ -129,20 +136,25 @@ export class StepInterpreter {
         reason: refused.reason,
         task_status: refused.taskStatus,
       };
-      return this.stepOnce(plan, instead, applier);
+      return this.stepOnce(tx, plan, instead, applier);
     }
     plan.state = result.state;
     return result.effects.some((e) => e.type === 'advance');
   }
 
   /** Carries out a step's writes in order and notes the rest in `plan`. */
-  private carryOut(result: Step, applier: Applier, plan: HostPlan): Refused | null {
+  private async carryOut(
+    tx: StoreTx,
+    result: Step,
+    applier: Applier,
+    plan: HostPlan,
+  ): Promise<Refused | null> {
     const subject = result.state;
     let moved: Task | null = null;
     for (const [index, effect] of result.effects.entries()) {
       switch (effect.type) {
         case 'move_task': {
-          const outcome = this.moveTask(subject, effect);
+          const outcome = await this.moveTask(tx, subject, effect);
           if (outcome instanceof Refused) {
             if (!effect.required) continue;
             // The machine puts a required move first, so nothing of the step is written yet.
@@ -153,7 +165,7 @@ export class StepInterpreter {
           continue;
         }
         case 'emit':
-          this.events.append({
+          await this.events.append(tx, {
             ...eventSubject(subject),
             ...positionFields(effect.event),
             type: effect.event.type,
@@ -163,24 +175,45 @@ export class StepInterpreter {
           continue;
         case 'run_phase': {
           if (applier.kind !== 'host') continue; // only a host starts phases (the machine asks hosts only)
-          this.repo.openStep(subject.id, effect, applier.owner);
-          const task = moved ?? this.store.getTask(subject.task_id);
+          await tx.workflows.openStep({
+            workflow_id: subject.id,
+            phase: effect.phase,
+            iteration: effect.iteration,
+            attempt: effect.attempt,
+            key: effect.key,
+            owner: applier.owner,
+          });
+          const task = moved ?? (await tx.tasks.get(subject.task_id));
           if (!task) throw new NotFoundError(`no task '${subject.task_id}' (workflow ${subject.id})`);
           plan.run = {
             effect,
             task,
-            previousResults: this.repo.iterationResults(subject.id, effect.results_of_iteration),
+            previousResults: iterationResults(
+              await tx.workflows.passedSteps(subject.id, effect.results_of_iteration),
+            ),
           };
           continue;
         }
         case 'record_step':
-          this.repo.recordStep(subject.id, effect, applier.kind === 'host' ? applier.owner : 'cli');
+          await tx.workflows.recordStep({
+            workflow_id: subject.id,
+            key: effect.key,
+            phase: effect.phase,
+            iteration: effect.iteration,
+            attempt: effect.attempt,
+            outcome: effect.outcome,
+            summary: effect.summary,
+            ...(effect.result === undefined ? {} : { result: effect.result }),
+            artifacts: effect.artifacts,
+            opened: effect.opened,
+            owner: applier.kind === 'host' ? applier.owner : 'cli',
+          });
           continue;
         case 'record_override': {
-          const task = this.store.getTask(subject.task_id);
+          const task = await tx.tasks.get(subject.task_id);
           if (!task) throw new NotFoundError(`no task '${subject.task_id}' (workflow ${subject.id})`);
           const overrides = applyOverride(task, effect.criterion, effect.justification, new Date(effect.at));
-          this.store.updateTaskContent(task.id, { overrides });
+          await tx.tasks.updateContent(task.id, { overrides });
           continue;
         }
         case 'start_timer':
@@ -200,14 +233,18 @@ export class StepInterpreter {
   }
 
   /** Moves the task unless it is already there and reports the move as task.* events. */
-  private moveTask(subject: RunState, effect: Extract<Effect, { type: 'move_task' }>): Task | Refused {
-    const task = this.store.getTask(subject.task_id);
+  private async moveTask(
+    tx: StoreTx,
+    subject: RunState,
+    effect: Extract<Effect, { type: 'move_task' }>,
+  ): Promise<Task | Refused> {
+    const task = await tx.tasks.get(subject.task_id);
     if (!task) return new Refused(`no task '${subject.task_id}' (workflow ${subject.id})`, null);
     if (task.status === effect.status && (effect.phase === undefined || task.phase === effect.phase))
       return task;
     let after: Task;
     try {
-      after = this.store.transitionTask(task.id, {
+      after = await tx.tasks.transition(task.id, {
         status: effect.status,
         ...(effect.phase ? { phase: effect.phase } : {}),
         reason: effect.reason,
@@ -217,16 +254,20 @@ export class StepInterpreter {
       throw error;
     }
     const at = positionFields(effect.at);
-    const report = (type: 'task.status_changed' | 'task.phase_changed', from: string, to: string): void => {
-      this.events.append({
+    const report = async (
+      type: 'task.status_changed' | 'task.phase_changed',
+      from: string,
+      to: string,
+    ): Promise<void> => {
+      await this.events.append(tx, {
         ...eventSubject(subject),
         ...at,
         type,
         data: { from, to, reason: effect.reason },
       });
     };
-    if (after.status !== task.status) report('task.status_changed', task.status, after.status);
-    if (after.phase !== task.phase) report('task.phase_changed', task.phase, after.phase);
+    if (after.status !== task.status) await report('task.status_changed', task.status, after.status);
+    if (after.phase !== task.phase) await report('task.phase_changed', task.phase, after.phase);
     return after;
   }
 }
@@ -257,14 +298,6 @@ function leaseAfter(plan: HostPlan, applier: Applier): Lease {
   return { kind: 'keep' };
 }
 
-function parseSignalRow(signal: SignalRow): SignalInput | null {
-  let payload: unknown = null;
-  if (signal.payload !== null) {
-    try {
-      payload = JSON.parse(signal.payload) as unknown;
-    } catch {
-      return null;
-    }
-  }
-  return parseSignal(signal.name, payload);
+function parseSignalRecord(signal: SignalRecord): SignalInput | null {
+  return parseSignal(signal.name, signal.payload ?? null);
 }

@@ -96,9 +96,9 @@ describe('the machine imports', () => {
   it('is checked by a walk that does find Node imports, also through another module', () => {
     const graph = importGraph(resolve(ROOT, 'src/orchestration/native/interpreter.ts'));
     const found = forbidden(graph.external);
-    // interpreter.ts imports no Node module itself; repository.ts, which it imports, does.
+    // interpreter.ts imports no Node module itself; records.ts, which it imports, does.
     expect(found.filter((f) => f.startsWith('src/orchestration/native/interpreter.ts'))).toEqual([]);
-    expect(found).toContain('src/orchestration/native/repository.ts imports node:crypto');
+    expect(found).toContain('src/orchestration/native/records.ts imports node:crypto');
   });
 
   it('leaves type-only imports out', () => {

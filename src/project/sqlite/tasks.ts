@@ -1,0 +1,510 @@
+// The project part of the Store on SQLite: projects, tasks, dependencies and transitions
+// (contracts/store/tasks.ts), synchronous over better-sqlite3; the store (store.ts) runs each call in
+// its unit of work. The lifecycle rules a write checks come from project/lifecycle.ts.
+import { z } from 'zod';
+import { ConflictError, NotFoundError } from '../../errors.js';
+import type {
+  DependencyFilter,
+  DependencyRepository,
+  DependencySet,
+  DependencyTarget,
+  FrontierTask,
+  NewTask,
+  ProjectRepository,
+  TaskContentPatch,
+  TaskCreation,
+  TaskDigest,
+  TaskFilter,
+  TaskRepository,
+  TransitionReader,
+  TransitionRequest,
+} from '../../contracts/store/index.js';
+import { newProjectId, newTaskId } from '../ids.js';
+import { assertTransition, clearsStale, STATUS_PHASES } from '../lifecycle.js';
+import {
+  TASK_PHASES,
+  TASK_STATUSES,
+  type CriterionOverride,
+  type Dependency,
+  type Project,
+  type Task,
+  type TaskPhase,
+  type TaskStatus,
+  type Transition,
+} from '../model.js';
+import { nowIso as now, Where, type SqlValue, type Statements, type Sync } from './statements.js';
+
+/** Task columns in table order; `toRow` and `fromRow` convert between Task and these. */
+const TASK_COLUMNS = [
+  'id',
+  'project_id',
+  'blueprint_id',
+  'parent_id',
+  'title',
+  'description',
+  'acceptance_criteria',
+  'recipe',
+  'tests',
+  'priority',
+  'labels',
+  'assignees',
+  'required_tools',
+  'skills',
+  'due',
+  'sequence',
+  'estimate',
+  'effort',
+  'value',
+  'risk',
+  'agent_role',
+  'parallelizable',
+  'batch',
+  'blueprint_order',
+  'source_file',
+  'source_line',
+  'status',
+  'phase',
+  'content_hash',
+  'stale',
+  'orphaned',
+  'overrides',
+  'review_note',
+  'reviewed_at',
+  'created_at',
+  'updated_at',
+] as const satisfies readonly (keyof Task)[];
+
+type TaskColumn = (typeof TASK_COLUMNS)[number];
+type TaskRow = Record<TaskColumn, SqlValue>;
+
+// Task rows are decoded by hand, not by a zod schema: listTasks decodes thousands of rows per sync and
+// drift. The table's NOT NULL and CHECK constraints already hold the scalar columns to the model, so
+// only the JSON columns need checking here; a corrupt value becomes a clear error, not a wrong value.
+const overridesSchema = z.array(
+  z.object({ criterion: z.number(), justification: z.string(), at: z.string() }),
+);
+
+const projectRowSchema = z.object({
+  id: z.string(),
+  key: z.string(),
+  title: z.string().nullable(),
+  blueprint_file: z.string().nullable(),
+  created_at: z.string(),
+  updated_at: z.string(),
+});
+
+const transitionRowSchema = z.object({
+  task_id: z.string(),
+  at: z.string(),
+  from_status: z.enum(TASK_STATUSES),
+  to_status: z.enum(TASK_STATUSES),
+  from_phase: z.enum(TASK_PHASES),
+  to_phase: z.enum(TASK_PHASES),
+  reason: z.string(),
+});
+
+function corrupt(taskId: string, column: string, text: string): Error {
+  return new Error(`the task store holds an invalid ${column} for task ${taskId}: ${text}`);
+}
+
+function stringList(text: string, taskId: string, column: string): string[] {
+  if (text === '[]') return [];
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw corrupt(taskId, column, text);
+  }
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string'))
+    throw corrupt(taskId, column, text);
+  return value as string[];
+}
+
+function overridesOf(text: string, taskId: string): CriterionOverride[] {
+  if (text === '[]') return [];
+  try {
+    return overridesSchema.parse(JSON.parse(text));
+  } catch {
+    throw corrupt(taskId, 'overrides', text);
+  }
+}
+
+/** A row as SQLite returns it; the CHECK constraints of the tasks table hold the enum columns. */
+type StoredTaskRow = Omit<
+  Task,
+  | 'acceptance_criteria'
+  | 'tests'
+  | 'labels'
+  | 'assignees'
+  | 'required_tools'
+  | 'skills'
+  | 'parallelizable'
+  | 'stale'
+  | 'orphaned'
+  | 'overrides'
+> &
+  Record<
+    'acceptance_criteria' | 'tests' | 'labels' | 'assignees' | 'required_tools' | 'skills' | 'overrides',
+    string
+  > & { parallelizable: number | null; stale: number; orphaned: number };
+
+function fromRow(raw: unknown): Task {
+  const row = raw as StoredTaskRow;
+  return {
+    ...row,
+    acceptance_criteria: stringList(row.acceptance_criteria, row.id, 'acceptance_criteria'),
+    tests: stringList(row.tests, row.id, 'tests'),
+    labels: stringList(row.labels, row.id, 'labels'),
+    assignees: stringList(row.assignees, row.id, 'assignees'),
+    required_tools: stringList(row.required_tools, row.id, 'required_tools'),
+    skills: stringList(row.skills, row.id, 'skills'),
+    parallelizable: row.parallelizable === null ? null : row.parallelizable !== 0,
+    stale: row.stale !== 0,
+    orphaned: row.orphaned !== 0,
+    overrides: overridesOf(row.overrides, row.id),
+  };
+}
+
+function toRow(task: Task): TaskRow {
+  return {
+    ...task,
+    acceptance_criteria: JSON.stringify(task.acceptance_criteria),
+    tests: JSON.stringify(task.tests),
+    labels: JSON.stringify(task.labels),
+    assignees: JSON.stringify(task.assignees),
+    required_tools: JSON.stringify(task.required_tools),
+    skills: JSON.stringify(task.skills),
+    parallelizable: task.parallelizable === null ? null : task.parallelizable ? 1 : 0,
+    stale: task.stale ? 1 : 0,
+    orphaned: task.orphaned ? 1 : 0,
+    overrides: JSON.stringify(task.overrides),
+  };
+}
+
+/** Whether two rows differ in anything but `updated_at`. */
+function rowsDiffer(a: TaskRow, b: TaskRow): boolean {
+  return TASK_COLUMNS.some((column) => column !== 'updated_at' && a[column] !== b[column]);
+}
+
+const TASK_SELECT = `SELECT ${TASK_COLUMNS.join(', ')} FROM tasks`;
+// Positional parameters: binding 36 named ones per row costs more than the insert itself.
+const TASK_INSERT = `INSERT INTO tasks (${TASK_COLUMNS.join(', ')}) VALUES (${TASK_COLUMNS.map(() => '?').join(', ')})`;
+
+export class SqliteProjects implements Sync<ProjectRepository> {
+  constructor(private readonly sql: Statements) {}
+
+  get(id: string): Project | null {
+    const row = this.sql.get('SELECT * FROM projects WHERE id = ?').get(id);
+    return row === undefined ? null : projectRowSchema.parse(row);
+  }
+
+  getByKey(key: string): Project | null {
+    const row = this.sql.get('SELECT * FROM projects WHERE key = ?').get(key);
+    return row === undefined ? null : projectRowSchema.parse(row);
+  }
+
+  list(): Project[] {
+    return this.sql
+      .get('SELECT * FROM projects ORDER BY key')
+      .all()
+      .map((row) => projectRowSchema.parse(row));
+  }
+
+  upsert(input: { key: string; title: string | null; blueprint_file: string | null }): Project {
+    const existing = this.getByKey(input.key);
+    if (existing === null) {
+      const at = now();
+      const project: Project = { id: newProjectId(), ...input, created_at: at, updated_at: at };
+      this.sql
+        .get(
+          `INSERT INTO projects (id, key, title, blueprint_file, created_at, updated_at)
+           VALUES (@id, @key, @title, @blueprint_file, @created_at, @updated_at)`,
+        )
+        .run(project);
+      return project;
+    }
+    // Unchanged input writes nothing, so a re-sync leaves updated_at alone.
+    if (existing.title === input.title && existing.blueprint_file === input.blueprint_file) return existing;
+    const project: Project = {
+      ...existing,
+      title: input.title,
+      blueprint_file: input.blueprint_file,
+      updated_at: now(),
+    };
+    this.sql
+      .get(
+        'UPDATE projects SET title = @title, blueprint_file = @blueprint_file, updated_at = @updated_at WHERE id = @id',
+      )
+      .run(project);
+    return project;
+  }
+}
+
+export class SqliteTasks implements Sync<TaskRepository> {
+  constructor(private readonly sql: Statements) {}
+
+  get(id: string): Task | null {
+    const row = this.sql.get(`${TASK_SELECT} WHERE id = ?`).get(id);
+    return row === undefined ? null : fromRow(row);
+  }
+
+  getByBlueprintId(projectId: string, blueprintId: string): Task | null {
+    const row = this.sql
+      .get(`${TASK_SELECT} WHERE project_id = ? AND blueprint_id = ?`)
+      .get(projectId, blueprintId);
+    return row === undefined ? null : fromRow(row);
+  }
+
+  findByBlueprintId(blueprintId: string): Task[] {
+    return this.sql
+      .get(`${TASK_SELECT} WHERE blueprint_id = ? ORDER BY project_id, id`)
+      .all(blueprintId)
+      .map((row) => fromRow(row));
+  }
+
+  list(filter: TaskFilter = {}): Task[] {
+    const where = new Where()
+      .eq('project_id = ?', filter.projectId)
+      .in('status', filter.status)
+      .when(filter.includeOrphaned !== true, 'orphaned = 0');
+    if (where.empty) return [];
+    return this.sql
+      .get(`${TASK_SELECT}${where} ORDER BY project_id, blueprint_order, id`)
+      .all(...where.params)
+      .map((row) => fromRow(row));
+  }
+
+  listFrontierTasks(projectId: string): FrontierTask[] {
+    // Named columns only: the frontier of a 10,000-task project must not decode every list and text.
+    const rows = this.sql
+      .get(
+        `SELECT id, blueprint_id, title, status, phase, orphaned, blueprint_order, priority, sequence, due,
+              estimate, effort, value, risk, created_at
+       FROM tasks WHERE project_id = ? ORDER BY blueprint_order, id`,
+      )
+      .all(projectId) as (Omit<FrontierTask, 'orphaned'> & { orphaned: number })[];
+    return rows.map((row) => ({ ...row, orphaned: row.orphaned === 1 }));
+  }
+
+  listDigests(projectId: string): TaskDigest[] {
+    // Raw rows (arrays) skip building one object per row twice: this runs on every sync and drift.
+    const rows = this.sql
+      .get(
+        `SELECT id, blueprint_id, blueprint_order, source_file, source_line, status, phase, content_hash, stale, orphaned
+       FROM tasks WHERE project_id = ? ORDER BY blueprint_order, id`,
+      )
+      .raw(true)
+      .all(projectId) as [
+      string,
+      string,
+      number,
+      string | null,
+      number | null,
+      TaskStatus,
+      TaskPhase,
+      string,
+      number,
+      number,
+    ][];
+    return rows.map(
+      ([
+        id,
+        blueprint_id,
+        blueprint_order,
+        source_file,
+        source_line,
+        status,
+        phase,
+        content_hash,
+        stale,
+        orphaned,
+      ]) => ({
+        id,
+        blueprint_id,
+        blueprint_order,
+        source_file,
+        source_line,
+        status,
+        phase,
+        content_hash,
+        stale: stale !== 0,
+        orphaned: orphaned !== 0,
+      }),
+    );
+  }
+
+  create(input: NewTask, reason?: string): Task {
+    if (!STATUS_PHASES[input.status].includes(input.phase)) {
+      throw new ConflictError(
+        `task ${input.blueprint_id} cannot be created ${input.status} in phase ${input.phase}`,
+      );
+    }
+    const at = now();
+    const task: Task = {
+      ...input,
+      id: input.id ?? newTaskId(),
+      stale: input.stale ?? false,
+      orphaned: input.orphaned ?? false,
+      overrides: [],
+      review_note: null,
+      reviewed_at: null,
+      created_at: at,
+      updated_at: at,
+    };
+    const row = toRow(task);
+    this.sql.get(TASK_INSERT).run(TASK_COLUMNS.map((column) => row[column]));
+    if (reason !== undefined) {
+      this.recordTransition({
+        task_id: task.id,
+        at,
+        from_status: 'active',
+        to_status: task.status,
+        from_phase: 'pending',
+        to_phase: task.phase,
+        reason,
+      });
+    }
+    return task;
+  }
+
+  createMany(creations: readonly TaskCreation[]): Task[] {
+    return creations.map(({ task, reason }) => this.create(task, reason));
+  }
+
+  private require(id: string): Task {
+    const task = this.get(id);
+    if (task === null) throw new NotFoundError(`no task '${id}'`);
+    return task;
+  }
+
+  private write(task: Task): void {
+    const assignments = TASK_COLUMNS.filter((c) => c !== 'id').map((c) => `${c} = @${c}`);
+    this.sql.get(`UPDATE tasks SET ${assignments.join(', ')} WHERE id = @id`).run(toRow(task));
+  }
+
+  updateContent(id: string, patch: TaskContentPatch): Task {
+    const task = this.require(id);
+    // Identity, lifecycle and creation time are not content, whatever the caller's object holds.
+    const next: Task = {
+      ...task,
+      ...patch,
+      id: task.id,
+      project_id: task.project_id,
+      blueprint_id: task.blueprint_id,
+      status: task.status,
+      phase: task.phase,
+      created_at: task.created_at,
+    };
+    if (!rowsDiffer(toRow(task), toRow(next))) return task;
+    next.updated_at = now();
+    this.write(next);
+    return next;
+  }
+
+  updateContentMany(patches: readonly { id: string; patch: TaskContentPatch }[]): Task[] {
+    return patches.map(({ id, patch }) => this.updateContent(id, patch));
+  }
+
+  transition(id: string, request: TransitionRequest): Task {
+    const task = this.require(id);
+    const { status, phase } = assertTransition(task, request);
+    if (status === task.status && phase === task.phase) return task;
+    const at = now();
+    const next: Task = {
+      ...task,
+      status,
+      phase,
+      stale: clearsStale(task.status, status) ? false : task.stale,
+      updated_at: at,
+    };
+    this.write(next);
+    this.recordTransition({
+      task_id: id,
+      at,
+      from_status: task.status,
+      to_status: status,
+      from_phase: task.phase,
+      to_phase: phase,
+      reason: request.reason,
+    });
+    return next;
+  }
+
+  private recordTransition(transition: Transition): void {
+    this.sql
+      .get(
+        `INSERT INTO transitions (task_id, at, from_status, to_status, from_phase, to_phase, reason)
+       VALUES (@task_id, @at, @from_status, @to_status, @from_phase, @to_phase, @reason)`,
+      )
+      .run(transition);
+  }
+}
+
+export class SqliteTransitions implements Sync<TransitionReader> {
+  constructor(private readonly sql: Statements) {}
+
+  list(taskId: string): Transition[] {
+    return this.sql
+      .get(
+        'SELECT task_id, at, from_status, to_status, from_phase, to_phase, reason FROM transitions WHERE task_id = ? ORDER BY seq',
+      )
+      .all(taskId)
+      .map((row) => transitionRowSchema.parse(row));
+  }
+}
+
+export class SqliteDependencies implements Sync<DependencyRepository> {
+  constructor(
+    private readonly sql: Statements,
+    private readonly tasks: SqliteTasks,
+  ) {}
+
+  list(filter: DependencyFilter = {}): Dependency[] {
+    const where = new Where().eq('t.project_id = ?', filter.projectId).eq('d.task_id = ?', filter.taskId);
+    const join = filter.projectId !== undefined ? ' JOIN tasks t ON t.id = d.task_id' : '';
+    const sql = `SELECT d.task_id, d.depends_on_id, d.policy, d.artifact_key, d.source FROM dependencies d${join}${where} ORDER BY d.task_id, d.depends_on_id`;
+    return this.sql.get(sql).all(...where.params) as Dependency[]; // policy and source are held by the table's CHECK constraints
+  }
+
+  set(taskId: string, source: Dependency['source'], deps: readonly DependencyTarget[]): void {
+    const current = this.list({ taskId }).filter((d) => d.source === source);
+    const key = (d: DependencyTarget): string => JSON.stringify([d.depends_on_id, d.policy, d.artifact_key]);
+    const currentKeys = new Set(current.map(key));
+    const wanted = new Set(deps.map(key));
+    if (currentKeys.size === wanted.size && [...wanted].every((k) => currentKeys.has(k))) return;
+    this.sql.get('DELETE FROM dependencies WHERE task_id = ? AND source = ?').run(taskId, source);
+    const insert = this.sql.get(
+      `INSERT INTO dependencies (task_id, depends_on_id, policy, artifact_key, source) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (task_id, depends_on_id) DO NOTHING`,
+    );
+    for (const dep of deps) insert.run(taskId, dep.depends_on_id, dep.policy, dep.artifact_key, source);
+  }
+
+  setMany(sets: readonly DependencySet[]): void {
+    for (const { taskId, source, deps } of sets) this.set(taskId, source, deps);
+  }
+
+  add(dep: Dependency): void {
+    const task = this.tasks.get(dep.task_id);
+    if (task === null) throw new NotFoundError(`no task '${dep.task_id}'`);
+    if (this.tasks.get(dep.depends_on_id) === null) throw new NotFoundError(`no task '${dep.depends_on_id}'`);
+    if (dep.task_id === dep.depends_on_id) {
+      throw new ConflictError(`task ${task.blueprint_id} cannot depend on itself`);
+    }
+    this.sql
+      .get(
+        `INSERT INTO dependencies (task_id, depends_on_id, policy, artifact_key, source) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (task_id, depends_on_id) DO UPDATE SET policy = excluded.policy,
+           artifact_key = excluded.artifact_key, source = excluded.source`,
+      )
+      .run(dep.task_id, dep.depends_on_id, dep.policy, dep.artifact_key, dep.source);
+  }
+
+  remove(taskId: string, dependsOnId: string): boolean {
+    return (
+      this.sql
+        .get('DELETE FROM dependencies WHERE task_id = ? AND depends_on_id = ?')
+        .run(taskId, dependsOnId).changes > 0
+    );
+  }
+}
