@@ -7,12 +7,24 @@ import type { ApiError } from '../contracts/api.js';
 import { asStoreError } from '../db/database.js';
 import { PenguinError } from '../errors.js';
 
-/** `UsageError` -> `usage_error`: the class names the kind of failure. */
+/** The machine code of each typed error; the class name, snake-cased, for any other. */
+const ERROR_CODES: Record<string, string> = {
+  UsageError: 'invalid_request',
+  NotFoundError: 'not_found',
+  ConflictError: 'conflict',
+  CheckFailedError: 'check_failed',
+  InterruptedError: 'interrupted',
+  StoreError: 'store_unavailable',
+};
+
 function codeOf(error: PenguinError): string {
-  return error.name
-    .replace(/Error$/, '')
-    .replace(/([a-z])([A-Z])/g, '$1_$2')
-    .toLowerCase();
+  return (
+    ERROR_CODES[error.name] ??
+    error.name
+      .replace(/Error$/, '')
+      .replace(/([a-z])([A-Z])/g, '$1_$2')
+      .toLowerCase()
+  );
 }
 
 export function errorBody(code: string, message: string, field?: string): ApiError {

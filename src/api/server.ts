@@ -4,7 +4,7 @@
 // run here and orphaned ones are recovered. `penguin serve` is a thin shell around createServer().
 import fastifyCors from '@fastify/cors';
 import fastifySwagger from '@fastify/swagger';
-import Fastify from 'fastify';
+import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import {
   jsonSchemaTransform,
   serializerCompiler,
@@ -16,6 +16,8 @@ import { WorkflowService } from '../orchestration/workflow-service.js';
 import type { Workspace } from '../project/workspace.js';
 import { assertBindAllowed, bearerMatches } from './auth.js';
 import { errorBody, sendError } from './errors.js';
+import { RouteMethods } from './methods.js';
+import { optionalBodies, type OpenApiDocument } from './openapi.js';
 import { registerBlueprintRoutes } from './routes/blueprints.js';
 import { registerArtifactRoutes } from './routes/artifacts.js';
 import { registerEventRoutes } from './routes/events.js';
@@ -67,6 +69,8 @@ export async function createServer(ws: Workspace, options: ServerOptions = {}): 
   const app: ApiApp = Fastify({
     logger: level === false ? false : { level, stream: process.stderr },
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    // Longer than any id the schemas allow, so a long one is a 400 naming the field, not a bare 414.
+    routerOptions: { maxParamLength: 1_000 },
     // Long-lived SSE responses must not hold close() up; they are ended in preClose below.
     forceCloseConnections: true,
   }).withTypeProvider<ZodTypeProvider>();
@@ -84,14 +88,31 @@ export async function createServer(ws: Workspace, options: ServerOptions = {}): 
   };
   const errorOptions = { storeFile: ws.paths.dbFile };
 
-  app.setErrorHandler((error, request, reply) => sendError(request, reply, error, errorOptions));
-  app.setNotFoundHandler((request, reply) =>
-    sendError(
-      request,
-      reply,
-      new NotFoundError(`no route ${request.method} ${request.url.split('?')[0]}`),
-      errorOptions,
-    ),
+  const methods = new RouteMethods();
+  app.addHook('onRoute', (route) => methods.add(route.url, route.method));
+  /** No route matched: 405 with Allow when the path exists under other methods, else 404. */
+  const unrouted = (request: FastifyRequest, reply: FastifyReply): FastifyReply => {
+    const path = request.url.split('?')[0] ?? request.url;
+    const allowed = methods.allowed(path);
+    if (allowed.length === 0) {
+      return sendError(request, reply, new NotFoundError(`no route ${request.method} ${path}`), errorOptions);
+    }
+    const message = `${path} does not take ${request.method}; it takes ${allowed.join(', ')}`;
+    return reply
+      .code(405)
+      .header('allow', allowed.join(', '))
+      .type('application/json')
+      .send(errorBody('method_not_allowed', message));
+  };
+  app.setNotFoundHandler(unrouted);
+  // A request sent without a body is validated as the empty object (Fastify would pass null), so a
+  // body whose fields are all optional may be left out; a JSON `null` body is still refused.
+  app.addHook('preValidation', async (request) => {
+    if (request.body === undefined && request.headers['content-type'] === undefined) request.body = {};
+  });
+  app.setErrorHandler((error, request, reply) =>
+    // A body method without a route (QUERY, say) fails on its body before the not-found handler.
+    request.is404 ? unrouted(request, reply) : sendError(request, reply, error, errorOptions),
   );
 
   if (options.cors !== undefined) await app.register(fastifyCors, { origin: options.cors });
@@ -119,6 +140,8 @@ export async function createServer(ws: Workspace, options: ServerOptions = {}): 
       ...(token === undefined ? {} : { security: [{ bearer: [] }] }),
     },
     transform: jsonSchemaTransform,
+    transformObject: (doc) =>
+      'openapiObject' in doc ? optionalBodies(doc.openapiObject as OpenApiDocument) : doc.swaggerObject,
   });
 
   await app.register(

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { BlueprintFormatSchema, DependencyPolicySchema } from './blueprint.js';
 import { ArtifactKindSchema } from './phase-result.js';
 import { ProjectSchema, TaskStatusSchema } from './task.js';
-import { SignalNameSchema } from './workflow.js';
+import { WORKFLOW_STATES } from './workflow.js';
 
 /** Every error the API answers: a machine code, one sentence, and the failing field for a 400. */
 export const ApiErrorSchema = z.strictObject({
@@ -20,7 +20,9 @@ export const ApiErrorSchema = z.strictObject({
 export type ApiError = z.infer<typeof ApiErrorSchema>;
 
 /** An id, key or blueprint id in a path or query: non-empty, one line, bounded. */
-const Ref = z.string().trim().min(1).max(200);
+const Ref = z.string().min(1).max(200).regex(/\S/);
+/** Free text that must say something (not only whitespace). */
+const Text = z.string().min(1).max(10_000).regex(/\S/);
 const Reason = z.string().max(10_000);
 
 // Query strings and path parameters are not strict: proxies and caches add parameters of their own.
@@ -32,7 +34,10 @@ export const ProjectQuerySchema = z.object({ project: Ref.optional() });
 export const WorkflowListQuerySchema = z.object({
   project: Ref.optional(),
   /** Comma-separated workflow states. */
-  status: z.string().max(500).optional(),
+  status: z
+    .string()
+    .regex(new RegExp(`^(${WORKFLOW_STATES.join('|')})(,(${WORKFLOW_STATES.join('|')}))*$`))
+    .optional(),
 });
 
 export const WorkflowIdParamsSchema = z.object({ id: Ref });
@@ -42,18 +47,17 @@ export const StartWorkflowRequestSchema = z.strictObject({
   task: Ref,
   project: Ref.optional(),
   /** Feedback handed to the first IMPLEMENT. */
-  feedback: z.array(z.string().trim().min(1).max(10_000)).max(100).optional(),
+  feedback: z.array(Text).max(100).optional(),
 });
 export type StartWorkflowRequest = z.infer<typeof StartWorkflowRequestSchema>;
 
-export const FeedbackRequestSchema = z.strictObject({ text: z.string().trim().min(1).max(10_000) });
+export const FeedbackRequestSchema = z.strictObject({ text: Text });
 
 /** `POST /workflows/{id}/signal`: the generic form of pause, resume, cancel and feedback. */
-export const SignalRequestSchema = z.strictObject({
-  name: SignalNameSchema.exclude(['reverify']),
-  /** Only for inject_feedback: the feedback text. */
-  text: z.string().trim().min(1).max(10_000).optional(),
-});
+export const SignalRequestSchema = z.discriminatedUnion('name', [
+  z.strictObject({ name: z.enum(['pause', 'resume', 'cancel']) }),
+  z.strictObject({ name: z.literal('inject_feedback'), text: Text }),
+]);
 export type SignalRequest = z.infer<typeof SignalRequestSchema>;
 
 export const TaskParamsSchema = z.object({ task: Ref });
@@ -72,17 +76,23 @@ export const LifecycleRequestSchema = z.strictObject({
 /** `POST /tasks/{task}/verify`: VERIFY again over the newest results, with an override if given. */
 export const ReverifyRequestSchema = z.strictObject({
   project: Ref.optional(),
-  override: z
-    .strictObject({ criterion: z.number().int().min(1), why: z.string().trim().min(1).max(10_000) })
-    .optional(),
+  override: z.strictObject({ criterion: z.number().int().min(1), why: Text }).optional(),
 });
 
-export const DependencyAddRequestSchema = z.strictObject({
-  depends_on: Ref,
-  project: Ref.optional(),
-  policy: DependencyPolicySchema.optional(),
-  artifact_key: Ref.optional(),
-});
+/** An artifact_ready dependency names the artifact it waits for; no other policy takes one. */
+export const DependencyAddRequestSchema = z.union([
+  z.strictObject({
+    depends_on: Ref,
+    project: Ref.optional(),
+    policy: DependencyPolicySchema.exclude(['artifact_ready']).optional(),
+  }),
+  z.strictObject({
+    depends_on: Ref,
+    project: Ref.optional(),
+    policy: z.literal('artifact_ready'),
+    artifact_key: Ref,
+  }),
+]);
 
 export const DependencyParamsSchema = z.object({ task: Ref, dep: Ref });
 

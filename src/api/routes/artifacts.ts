@@ -67,9 +67,11 @@ export function registerArtifactRoutes(app: ApiApp, { ws, service }: ApiContext)
         tags,
         summary: "Download one artifact's file",
         params: ArtifactParamsSchema,
-        produces: ['application/octet-stream'],
         response: {
-          200: z.string().describe('the file').meta({ contentMediaType: 'application/octet-stream' }),
+          200: {
+            description: 'the file, as recorded',
+            content: { 'application/octet-stream': { schema: z.string() } },
+          },
           ...ERROR_RESPONSES,
         },
       },

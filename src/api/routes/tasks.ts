@@ -28,6 +28,8 @@ import {
   TaskShowSchema,
 } from '../../contracts/views.js';
 import { VerifyAnswerSchema } from '../../contracts/workflow.js';
+import { NotFoundError } from '../../errors.js';
+import { optionalBody } from '../openapi.js';
 import { ERROR_RESPONSES, type ApiApp, type ApiContext } from './shared.js';
 
 const tags = ['tasks'];
@@ -80,15 +82,15 @@ export function registerTaskRoutes(app: ApiApp, { ws, service }: ApiContext): vo
           summary,
           params: TaskParamsSchema,
           // A POST without a body is fine: every field is optional.
-          body: LifecycleRequestSchema.nullish(),
+          body: optionalBody(LifecycleRequestSchema),
           response: { 200: LifecycleMoveSchema, ...ERROR_RESPONSES },
         },
       },
       async ({ params, body }) =>
         await moveTask(ws, action, {
           ref: params.task,
-          ...inProject(body?.project),
-          ...(body?.reason === undefined ? {} : { reason: body.reason }),
+          ...inProject(body.project),
+          ...(body.reason === undefined ? {} : { reason: body.reason }),
         }),
     );
   }
@@ -100,16 +102,28 @@ export function registerTaskRoutes(app: ApiApp, { ws, service }: ApiContext): vo
         tags,
         summary: "VERIFY again over the newest results of the task's run, with an override if given",
         params: TaskParamsSchema,
-        body: ReverifyRequestSchema.nullish(),
+        body: optionalBody(ReverifyRequestSchema),
         response: { 200: VerifyAnswerSchema, ...ERROR_RESPONSES },
       },
     },
-    async ({ params, body }) =>
-      await verifyAgain(service, {
+    async ({ params, body }) => {
+      const { override } = body;
+      if (override !== undefined) {
+        // A criterion the task does not have is an unknown id here (the schema allows any number).
+        const task = await ws.store.resolveTask(params.task, body.project);
+        const count = task.acceptance_criteria.length;
+        if (override.criterion > count) {
+          throw new NotFoundError(
+            `task ${task.blueprint_id} has no acceptance criterion ${override.criterion} (it has ${count})`,
+          );
+        }
+      }
+      return await verifyAgain(service, {
         ref: params.task,
-        ...inProject(body?.project),
-        ...(body?.override === undefined ? {} : { override: body.override }),
-      }),
+        ...inProject(body.project),
+        ...(override === undefined ? {} : { override }),
+      });
+    },
   );
 
   app.get(
@@ -144,7 +158,7 @@ export function registerTaskRoutes(app: ApiApp, { ws, service }: ApiContext): vo
         dependsOn: body.depends_on,
         ...inProject(body.project),
         ...(body.policy === undefined ? {} : { policy: body.policy }),
-        ...(body.artifact_key === undefined ? {} : { artifactKey: body.artifact_key }),
+        ...('artifact_key' in body ? { artifactKey: body.artifact_key } : {}),
       });
       return reply.code(201).send(change);
     },

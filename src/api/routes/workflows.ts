@@ -18,7 +18,6 @@ import {
   startWorkflow,
   workflowStatus,
 } from '../../app/workflows.js';
-import { UsageError } from '../../errors.js';
 import { ERROR_RESPONSES, type ApiApp, type ApiContext } from './shared.js';
 
 const tags = ['workflows'];
@@ -131,8 +130,6 @@ export function registerWorkflowRoutes(app: ApiApp, { service }: ApiContext): vo
         // This server's host picks the run up again.
         return await resumeWorkflow(service, id, { detach: true });
       case 'inject_feedback':
-        if (signal.text === undefined)
-          throw new UsageError('body.text: inject_feedback needs the feedback text');
         return await feedWorkflow(service, id, signal.text);
     }
   }
