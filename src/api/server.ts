@@ -11,7 +11,7 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
-import { NotFoundError } from '../errors.js';
+import { NotFoundError, UsageError } from '../errors.js';
 import { WorkflowService } from '../orchestration/workflow-service.js';
 import type { Workspace } from '../project/workspace.js';
 import { assertBindAllowed, bearerMatches } from './auth.js';
@@ -168,7 +168,20 @@ export async function createServer(ws: Workspace, options: ServerOptions = {}): 
     app,
     service,
     async listen() {
-      await app.listen({ host, port });
+      try {
+        await app.listen({ host, port });
+      } catch (error) {
+        const code = (error as { code?: unknown }).code;
+        if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+          const why = {
+            EADDRINUSE: 'the port is in use',
+            EACCES: 'permission denied',
+            EADDRNOTAVAIL: 'no such address here',
+          }[code];
+          throw new UsageError(`cannot listen on ${host}:${port}: ${why}; choose another --host or --port`);
+        }
+        throw error;
+      }
       const address = app.server.address();
       const bound = typeof address === 'object' && address !== null ? address.port : port;
       service.host.run();

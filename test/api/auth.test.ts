@@ -53,6 +53,18 @@ describe('binding', () => {
     expect(() => assertBindAllowed('10.0.0.5', TOKEN)).not.toThrow();
   });
 
+  it('a port in use is one sentence (exit 2 in the CLI), not an internal error', async () => {
+    const api = await startApi();
+    const second = await createServer(api.ws, { port: portOf(api) });
+    try {
+      await expect(second.listen()).rejects.toThrow(UsageError);
+      await expect(second.listen()).rejects.toThrow(/port is in use/);
+    } finally {
+      await second.close();
+      await api.close();
+    }
+  });
+
   it('knows loopback addresses', () => {
     for (const host of ['127.0.0.1', '127.8.9.10', '::1', '[::1]', 'localhost', '::ffff:127.0.0.1']) {
       expect(isLoopback(host)).toBe(true);
@@ -108,3 +120,9 @@ describe('maskSecrets', () => {
     });
   });
 });
+
+function portOf(api: TestApi): number {
+  const address = api.server.app.server.address();
+  if (address === null || typeof address === 'string') throw new Error('not listening');
+  return address.port;
+}
