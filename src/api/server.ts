@@ -118,7 +118,8 @@ export async function createServer(ws: Workspace, options: ServerOptions = {}): 
   if (options.cors !== undefined) await app.register(fastifyCors, { origin: options.cors });
   if (token !== undefined) {
     app.addHook('onRequest', async (request, reply) => {
-      if (request.url.split('?')[0] === HEALTH_PATH) return;
+      // The matched route, not the raw URL: no spelling of another path can pass as health.
+      if (request.routeOptions.url === HEALTH_PATH) return;
       if (bearerMatches(request.headers.authorization, token)) return;
       await reply
         .code(401)

@@ -1,11 +1,11 @@
 // `penguin serve` end to end, through the built CLI: a workflow started with an HTTP request is run by
 // the server while its phases stream over SSE; another terminal pauses it with the CLI and writes the
 // same workspace meanwhile; it is resumed over HTTP and runs to completion; TERM stops the server
-// cleanly. Every party is a separate real process sharing only the workspace's SQLite database.
+// cleanly, handing its running workflow back, and a new server finishes it. Every party is a separate real process sharing only the workspace's SQLite database.
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ServeStartedSchema } from '../../src/contracts/api.js';
+import { ServeStartedSchema, type ServeStarted } from '../../src/contracts/api.js';
 import { WorkflowStatusSchema, type WorkflowStatus } from '../../src/contracts/workflow.js';
 import { openSse } from '../api/helpers.js';
 import { assertBuilt, assertJsonContract, FIXTURES, runJson, syncedWorkspace, tempDir } from './run-cli.js';
@@ -14,18 +14,23 @@ import { spawnCli, waitUntil, type BackgroundCli } from './spawn-cli.js';
 let dir: string;
 let server: BackgroundCli;
 let base: string;
+let handedBack: string;
+
+/** The address `serve --json` printed, once it has. */
+function started(cli: BackgroundCli): ServeStarted | undefined {
+  try {
+    return ServeStartedSchema.parse(JSON.parse(cli.stdout()));
+  } catch {
+    if (!cli.alive()) throw new Error(`penguin serve exited: ${cli.stderr()}`);
+    return undefined;
+  }
+}
 
 beforeAll(async () => {
   assertBuilt();
   dir = syncedWorkspace(join(FIXTURES, 'e2e-slow'), tempDir('penguin-e2e-api-'));
   server = spawnCli(['serve', '--port', '0', '--json'], { cwd: dir });
-  const printed = await waitUntil('serve to print its address', () => {
-    try {
-      return ServeStartedSchema.parse(JSON.parse(server.stdout()));
-    } catch {
-      return server.alive() ? undefined : ServeStartedSchema.parse({});
-    }
-  });
+  const printed = await waitUntil('serve to print its address', () => started(server));
   assertJsonContract(['serve', '--json'], server.stdout());
   base = `${printed.url}/api/v1`;
 });
@@ -94,10 +99,39 @@ describe('penguin serve', () => {
     expect(final).toMatchObject({ state: 'completed', progress: 100 });
   }, 120_000);
 
-  it('stops on TERM: exit 0, and nothing of its stdout but the one document', async () => {
+  it('stops on TERM with a phase running: exit 0, the run handed back at once, one document on stdout', async () => {
+    expect((await http('POST', '/tasks/S-1/reopen')).status).toBe(200);
+    const sse = await openSse(`${base}/events`);
+    const started = await http('POST', '/workflows', { task: 'S-1' });
+    const { id } = WorkflowStatusSchema.parse(started.json);
+    await sse.waitFor('IMPLEMENT to start', (c) =>
+      c.events().some((e) => e.type === 'workflow.phase_started' && e.workflow_id === id),
+    );
     server.child.kill('SIGTERM');
     const exit = await server.exited;
+    await sse.ended;
     expect(exit, server.stderr()).toEqual({ code: 0, signal: null });
     expect(() => ServeStartedSchema.parse(JSON.parse(server.stdout()))).not.toThrow();
-  }, 30_000);
+    // Given back, not left to a lease: any host may take it over now.
+    const after = runJson<WorkflowStatus>(['workflow', 'status', id], { cwd: dir });
+    expect(after.json.owner).toBeNull();
+    expect(['pending', 'running']).toContain(after.json.state);
+    handedBack = id;
+  }, 60_000);
+
+  it('a new server takes the handed-back run over and finishes it', async () => {
+    server = spawnCli(['serve', '--port', '0', '--json'], { cwd: dir });
+    const printed = await waitUntil('serve to print its address', () => started(server));
+    base = `${printed.url}/api/v1`;
+    const done = await waitUntil(
+      'the run to complete',
+      () => {
+        const status = runJson<WorkflowStatus>(['workflow', 'status', handedBack], { cwd: dir }).json;
+        return status.state === 'completed' ? status : undefined;
+      },
+      90_000,
+      500,
+    );
+    expect(done.progress).toBe(100);
+  }, 120_000);
 });
