@@ -5,18 +5,14 @@
 import fastifyCors from '@fastify/cors';
 import fastifySwagger from '@fastify/swagger';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
-import {
-  jsonSchemaTransform,
-  serializerCompiler,
-  validatorCompiler,
-  type ZodTypeProvider,
-} from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { NotFoundError, UsageError } from '../errors.js';
 import { WorkflowService } from '../orchestration/workflow-service.js';
 import type { Workspace } from '../project/workspace.js';
 import { assertBindAllowed, bearerMatches } from './auth.js';
 import { errorBody, sendError } from './errors.js';
 import { RouteMethods } from './methods.js';
+import { serializerCompiler } from './serialize.js';
 import { optionalBodies, type OpenApiDocument } from './openapi.js';
 import { registerBlueprintRoutes } from './routes/blueprints.js';
 import { registerArtifactRoutes } from './routes/artifacts.js';
