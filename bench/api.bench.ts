@@ -2,6 +2,9 @@
 // a 1,000-task project, under a loopback load generator (autocannon), beside a bare Fastify
 // hello-world measured in the same run, so the figures say what Penguin adds to the framework.
 // Server and load generator share this process (and the machine's 2 cores) for every figure alike.
+// Then 100 SSE subscribers on one server while 50 workflows run (the built-in manual agent, so each
+// run goes to IMPLEMENT and waits for a human): every subscriber must receive every event, in order,
+// and the figure is the p99 of event-to-delivery latency (append time to arrival at a subscriber).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,7 +41,120 @@ function blueprint(count: number): string {
   return `---\ntitle: Bench\nproject_key: B\n---\n\n## Tasks\n${items.join('\n')}\n`;
 }
 
+const SUBSCRIBERS = 100;
+const WORKFLOWS = 50;
+
+interface Subscriber {
+  seqs: number[];
+  latenciesMs: number[];
+  close(): void;
+}
+
+/** An SSE client that records each event's seq and how long after its append it arrived. */
+async function subscribe(url: string): Promise<Subscriber> {
+  const controller = new AbortController();
+  const response = await fetch(url, { signal: controller.signal });
+  const sub: Subscriber = { seqs: [], latenciesMs: [], close: () => controller.abort() };
+  void (async () => {
+    const decoder = new TextDecoder();
+    let buffer = '';
+    try {
+      for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+        const arrived = Date.now();
+        buffer += decoder.decode(chunk, { stream: true });
+        let end: number;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const data = /^data: (.*)$/m.exec(buffer.slice(0, end))?.[1];
+          buffer = buffer.slice(end + 2);
+          if (data === undefined) continue;
+          const event = JSON.parse(data) as { seq: number; ts: string };
+          sub.seqs.push(event.seq);
+          sub.latenciesMs.push(arrived - Date.parse(event.ts));
+        }
+      }
+    } catch {
+      // Closed.
+    }
+  })();
+  return sub;
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
+async function benchSubscribers(): Promise<BenchFigure[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'penguin-bench-sse-'));
+  try {
+    initWorkspace(dir);
+    const file = join(dir, 'context', 'specs', 'bench.md');
+    const items = Array.from(
+      { length: WORKFLOWS },
+      (_, i) => `- [ ] W-${i + 1} Task ${i + 1}\n  - Acceptance: ok.`,
+    );
+    writeFileSync(file, `---\ntitle: SSE\nproject_key: W\n---\n\n## Tasks\n${items.join('\n')}\n`);
+    const ws = openWorkspace({ cwd: dir });
+    syncBlueprints(ws.store, [loadBlueprint(file)], { workspaceRoot: ws.paths.root });
+    const server = await createServer(ws, { port: 0 });
+    try {
+      const { url } = await server.listen();
+      const { client, events } = server.service;
+      const from = events.lastSeq();
+      const subs = await Promise.all(
+        Array.from({ length: SUBSCRIBERS }, () => subscribe(`${url}/api/v1/events?after=${from}`)),
+      );
+      for (const task of ws.store.listTasks({})) await client.startWorkflow(task.id);
+      const deadline = Date.now() + 120_000;
+      const settled = async (): Promise<boolean> =>
+        (await client.list({})).every((w) => w.state === 'waiting_input');
+      while (!(await settled()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      const expected = events.readFrom(from, undefined, 1_000_000).map((e) => e.seq);
+      const last = expected.at(-1) ?? from;
+      while (subs.some((sub) => sub.seqs.at(-1) !== last) && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      for (const sub of subs) sub.close();
+      const complete = subs.filter((sub) => sub.seqs.join(',') === expected.join(',')).length;
+      return [
+        atLeast(
+          `SSE: subscribers with every event in order (of ${SUBSCRIBERS})`,
+          complete,
+          'subscribers',
+          SUBSCRIBERS,
+        ),
+        {
+          name: `SSE: events per subscriber (${WORKFLOWS} workflows)`,
+          value: expected.length,
+          unit: 'events',
+          target: '(reported)',
+          ok: true,
+        },
+        {
+          name: 'SSE: event-to-delivery latency p99',
+          value: percentile(
+            subs.flatMap((sub) => sub.latenciesMs),
+            99,
+          ),
+          unit: 'ms',
+          target: '(reported)',
+          ok: true,
+        },
+      ];
+    } finally {
+      await server.close();
+      ws.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 export async function benchApi(): Promise<BenchFigure[]> {
+  return [...(await benchRoutes()), ...(await benchSubscribers())];
+}
+
+async function benchRoutes(): Promise<BenchFigure[]> {
   const dir = mkdtempSync(join(tmpdir(), 'penguin-bench-api-'));
   const hello = Fastify();
   hello.get('/', () => ({ hello: 'world' }));
