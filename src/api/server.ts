@@ -156,7 +156,12 @@ export async function createServer(ws: Workspace, options: ServerOptions = {}): 
     { prefix: API_PREFIX },
   );
 
+  // Published after each commit of this process (the hosted runs, the routes' writes).
+  const unsubscribe = service.events.subscribe(() => {
+    for (const stream of streams) stream.wake();
+  });
   app.addHook('preClose', async () => {
+    unsubscribe();
     for (const stream of streams) stream.end();
   });
 

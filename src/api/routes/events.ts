@@ -2,7 +2,8 @@
 // <type>`, `data: <json>`; a client that reconnects with `Last-Event-ID` (or `?after=`) gets every
 // later event once, in order, since the stream reads committed rows from the log by seq (events of
 // other processes included). Without either it starts at the events still to come. A comment line
-// every heartbeat interval keeps proxies from closing an idle stream.
+// every heartbeat interval keeps proxies from closing an idle stream. A stream is woken as soon as
+// this process commits events, and polls for those other processes write.
 import { once } from 'node:events';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -57,17 +58,26 @@ export function frame(event: PenguinEvent): string {
   return `id: ${event.seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
 }
 
+/** Resolves after `ms`, or sooner when the returned wake() is called. */
+function nap(ms: number): { done: Promise<void>; wake: () => void } {
+  let wake = (): void => undefined;
+  const done = new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    wake = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+  });
+  return { done, wake };
+}
+
 async function stream(
   ctx: ApiContext,
   request: FastifyRequest,
   reply: FastifyReply,
   planned: StreamPlan,
 ): Promise<void> {
-  const tail = new EventTail(ctx.service.events.db, {
-    afterSeq: planned.afterSeq,
-    filter: planned.filter,
-    pollMs: ctx.eventPollMs,
-  });
+  const tail = new EventTail(ctx.service.events.db, { afterSeq: planned.afterSeq, filter: planned.filter });
   const raw = reply.raw;
   reply.hijack();
   raw.writeHead(200, {
@@ -80,19 +90,35 @@ async function stream(
   // Tells EventSource how long to wait before reconnecting; it then sends Last-Event-ID.
   raw.write('retry: 1000\n\n');
   const heartbeat = setInterval(() => raw.write(': heartbeat\n\n'), ctx.heartbeatMs);
-  const handle = { end: () => tail.close() };
+  let closed = false;
+  let sleeping: ReturnType<typeof nap> | null = null;
+  // Woken by this process's commits at once; events of other processes are found by the poll.
+  const handle = {
+    wake: () => sleeping?.wake(),
+    end: () => {
+      closed = true;
+      sleeping?.wake();
+    },
+  };
   ctx.streams.add(handle);
-  request.raw.on('close', () => tail.close());
+  request.raw.on('close', handle.end);
   try {
-    for await (const event of tail) {
-      if (planned.projectId !== undefined && event.project_id !== planned.projectId) continue;
-      if (!raw.write(frame(event))) await Promise.race([once(raw, 'drain'), once(raw, 'close')]);
-      if (raw.destroyed) break;
+    while (!closed && !raw.destroyed) {
+      const events = tail.poll();
+      for (const event of events) {
+        if (planned.projectId !== undefined && event.project_id !== planned.projectId) continue;
+        if (!raw.write(frame(event))) await Promise.race([once(raw, 'drain'), once(raw, 'close')]);
+        if (raw.destroyed) break;
+      }
+      if (events.length === 0) {
+        sleeping = nap(ctx.eventPollMs);
+        await sleeping.done;
+        sleeping = null;
+      }
     }
   } finally {
     clearInterval(heartbeat);
     ctx.streams.delete(handle);
-    tail.close();
     raw.end();
   }
 }
@@ -106,11 +132,11 @@ export function registerEventRoutes(app: ApiApp, ctx: ApiContext): void {
         summary: 'The event log as Server-Sent Events; resume with Last-Event-ID',
         querystring: EventQuerySchema,
         headers: HeadersSchema,
-        produces: ['text/event-stream'],
         response: {
-          200: z
-            .string()
-            .describe('text/event-stream: id, event and data lines per event; heartbeat comments'),
+          200: {
+            description: 'id, event and data lines per event; heartbeat comments',
+            content: { 'text/event-stream': { schema: z.string() } },
+          },
           ...ERROR_RESPONSES,
         },
       },

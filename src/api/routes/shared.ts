@@ -17,8 +17,9 @@ export type ApiApp = FastifyInstance<
   ZodTypeProvider
 >;
 
-/** An open SSE response the server ends when it shuts down. */
+/** An open SSE response: woken when this process commits events, ended when the server shuts down. */
 export interface EventStream {
+  wake(): void;
   end(): void;
 }
 
