@@ -2,6 +2,7 @@
 // validate every --json output they produce against this map, and a test checks that every command
 // has an entry, so the CLI's machine-readable contract is written down once, here.
 import { z } from 'zod';
+import { ServeStartedSchema } from './api.js';
 import { LintReportSchema } from './blueprint.js';
 import {
   DependencyChangeSchema,
@@ -62,6 +63,8 @@ export const CLI_OUTPUTS: Record<string, z.ZodType> = {
   'task deps remove': DependencyRemovalSchema,
   'task deps list': DependencyListSchema,
   'graph show': GraphDocumentSchema,
+  /** Printed once the server listens; the server then runs until Ctrl-C or TERM. */
+  serve: ServeStartedSchema,
   ...WORKFLOW_CLI_OUTPUTS,
 };
 
