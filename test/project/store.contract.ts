@@ -488,7 +488,7 @@ export function describeStoreContract(name: string, make: MakeStore): void {
       });
 
       it('sets many tasks’ dependencies at once', async () => {
-        const [p, t1, t2, t3] = await four();
+        const [p, t1, t2, t3, t4] = await four();
         await write(store, (tx) =>
           tx.dependencies.setMany([
             {
@@ -505,6 +505,28 @@ export function describeStoreContract(name: string, make: MakeStore): void {
         );
         expect((await store.dependencies.list({ projectId: p.id })).map((d) => d.task_id).sort()).toEqual(
           [t2.id, t3.id].sort(),
+        );
+        // Replacing: t2's set changes, t3's stays, t4 is named twice and the later set wins.
+        const dep = (upstream: Task) =>
+          ({ depends_on_id: upstream.id, policy: 'completion_required', artifact_key: null }) as const;
+        await write(store, (tx) =>
+          tx.dependencies.setMany([
+            { taskId: t2.id, source: 'blueprint', deps: [] },
+            { taskId: t3.id, source: 'blueprint', deps: [dep(t2)] },
+            { taskId: t4.id, source: 'blueprint', deps: [dep(t1)] },
+            { taskId: t4.id, source: 'blueprint', deps: [dep(t2), dep(t3)] },
+          ]),
+        );
+        const pairs = (await store.dependencies.list({ projectId: p.id })).map((d) => [
+          d.task_id,
+          d.depends_on_id,
+        ]);
+        expect(pairs.sort()).toEqual(
+          [
+            [t3.id, t2.id],
+            [t4.id, t2.id],
+            [t4.id, t3.id],
+          ].sort(),
         );
       });
 

@@ -187,6 +187,7 @@ function rowsDiffer(a: TaskRow, b: TaskRow): boolean {
 }
 
 const TASK_SELECT = `SELECT ${TASK_COLUMNS.join(', ')} FROM tasks`;
+const DEPENDENCY_SELECT = 'SELECT task_id, depends_on_id, policy, artifact_key, source FROM dependencies';
 // Positional parameters: binding 36 named ones per row costs more than the insert itself.
 const TASK_INSERT = `INSERT INTO tasks (${TASK_COLUMNS.join(', ')}) VALUES (${TASK_COLUMNS.map(() => '?').join(', ')})`;
 
@@ -467,21 +468,57 @@ export class SqliteDependencies implements Sync<DependencyRepository> {
   }
 
   set(taskId: string, source: Dependency['source'], deps: readonly DependencyTarget[]): void {
-    const current = this.list({ taskId }).filter((d) => d.source === source);
+    const current = this.sql.get(`${DEPENDENCY_SELECT} WHERE task_id = ? AND source = ?`).all(taskId, source);
+    this.replace(taskId, source, current as Dependency[], deps);
+  }
+
+  setMany(sets: readonly DependencySet[]): void {
+    // The current dependencies of every task named, in one query (its ids as one JSON parameter)
+    // rather than one per task: a 10,000-item first sync sets 10,000 tasks' dependencies.
+    const ids = [...new Set(sets.map((set) => set.taskId))];
+    const current = new Map<string, Dependency[]>();
+    const rows = this.sql
+      .get(`${DEPENDENCY_SELECT} WHERE task_id IN (SELECT value FROM json_each(?))`)
+      .all(JSON.stringify(ids)) as Dependency[];
+    for (const dep of rows) {
+      const list = current.get(dep.task_id);
+      if (list === undefined) current.set(dep.task_id, [dep]);
+      else list.push(dep);
+    }
+    const done = new Set<string>();
+    for (const { taskId, source, deps } of sets) {
+      // A task named twice is read again: the first set changed what it has.
+      if (done.has(taskId)) this.set(taskId, source, deps);
+      else
+        this.replace(
+          taskId,
+          source,
+          (current.get(taskId) ?? []).filter((d) => d.source === source),
+          deps,
+        );
+      done.add(taskId);
+    }
+  }
+
+  /** Replaces the `source` dependencies of `taskId`, which are `current` now; the same set writes nothing. */
+  private replace(
+    taskId: string,
+    source: Dependency['source'],
+    current: readonly Dependency[],
+    deps: readonly DependencyTarget[],
+  ): void {
     const key = (d: DependencyTarget): string => JSON.stringify([d.depends_on_id, d.policy, d.artifact_key]);
     const currentKeys = new Set(current.map(key));
     const wanted = new Set(deps.map(key));
     if (currentKeys.size === wanted.size && [...wanted].every((k) => currentKeys.has(k))) return;
-    this.sql.get('DELETE FROM dependencies WHERE task_id = ? AND source = ?').run(taskId, source);
+    if (current.length > 0) {
+      this.sql.get('DELETE FROM dependencies WHERE task_id = ? AND source = ?').run(taskId, source);
+    }
     const insert = this.sql.get(
       `INSERT INTO dependencies (task_id, depends_on_id, policy, artifact_key, source) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (task_id, depends_on_id) DO NOTHING`,
     );
     for (const dep of deps) insert.run(taskId, dep.depends_on_id, dep.policy, dep.artifact_key, source);
-  }
-
-  setMany(sets: readonly DependencySet[]): void {
-    for (const { taskId, source, deps } of sets) this.set(taskId, source, deps);
   }
 
   add(dep: Dependency): void {
