@@ -1,8 +1,10 @@
 // What every command handler gets: the global options, the output, and the workspace (opened on
 // demand, closed by main). Handlers set `exitCode` for a failed check; errors are thrown.
+// The workspace and orchestration modules are imported on first use, so a command that needs
+// neither (`--version`, `init`) does not load them (issue 7 item 7).
 import type { Command } from 'commander';
-import { WorkflowService } from '../orchestration/workflow-service.js';
-import { openWorkspace, type Workspace } from '../project/workspace.js';
+import type { WorkflowService } from '../orchestration/workflow-service.js';
+import type { Workspace } from '../project/workspace.js';
 import { Output, type CliIo } from './output.js';
 
 export interface GlobalOptions {
@@ -23,8 +25,11 @@ export class CliContext {
   readonly io: CliIo;
   /** Set by a handler whose check failed (lint errors, a sync with errors). */
   exitCode = 0;
-  private opened: Workspace | null = null;
-  private openedWorkflows: WorkflowService | null = null;
+  // Promises, so two handlers' first uses share one open.
+  private opened: Promise<Workspace> | null = null;
+  /** The workspace once opened, for naming its store in an error. */
+  private openedWorkspace: Workspace | null = null;
+  private openedWorkflows: Promise<WorkflowService> | null = null;
 
   constructor(
     io: CliIo,
@@ -47,31 +52,37 @@ export class CliContext {
     return new Output(this.io, this.globals(command).json);
   }
 
-  workspace(command: Command): Workspace {
-    this.opened ??= openWorkspace({
-      workspace: this.globals(command).workspace,
-      cwd: this.io.cwd,
-      env: this.io.env,
-    });
+  workspace(command: Command): Promise<Workspace> {
+    const options = { workspace: this.globals(command).workspace, cwd: this.io.cwd, env: this.io.env };
+    this.opened ??= import('../project/workspace.js').then(
+      ({ openWorkspace }) => (this.openedWorkspace = openWorkspace(options)),
+    );
     return this.opened;
   }
 
   /** The workspace's orchestration (client, host, events, artifacts), created on first use. */
-  workflows(command: Command): WorkflowService {
-    this.openedWorkflows ??= new WorkflowService(this.workspace(command));
+  workflows(command: Command): Promise<WorkflowService> {
+    this.openedWorkflows ??= Promise.all([
+      import('../orchestration/workflow-service.js'),
+      this.workspace(command),
+    ]).then(([{ WorkflowService }, ws]) => new WorkflowService(ws));
     return this.openedWorkflows;
   }
 
   /** The store file of the workspace opened so far, to name it in an error. */
   get storeFile(): string | null {
-    return this.opened?.paths.dbFile ?? null;
+    return this.openedWorkspace?.paths.dbFile ?? null;
   }
 
   async close(): Promise<void> {
-    await this.openedWorkflows?.close();
+    // A failed open was already reported by the handler that awaited it; nothing is left to close.
+    const workflows = await this.openedWorkflows?.catch(() => null);
     this.openedWorkflows = null;
-    await this.opened?.close();
+    await workflows?.close();
+    const workspace = await this.opened?.catch(() => null);
     this.opened = null;
+    this.openedWorkspace = null;
+    await workspace?.close();
   }
 }
 

@@ -1,9 +1,10 @@
 // The penguin command line (DESIGN §8). Builds the commander program from the command groups,
 // runs it, and turns every outcome into an exit code: 0 ok, 1 a check failed, 2 bad usage or input.
+// Only the groups the command word names are loaded (docs/architecture.md, "Start-up").
 import { readFileSync } from 'node:fs';
 import { Command, type OutputConfiguration } from 'commander';
-import { COMMAND_GROUPS } from './commands/index.js';
-import { CliContext, type Interrupts } from './context.js';
+import { loadCommandGroups } from './commands/index.js';
+import { CliContext, type CommandGroup, type Interrupts } from './context.js';
 import { asStoreError } from '../db/database.js';
 import { renderError } from './errors.js';
 import { processIo, type CliIo } from './output.js';
@@ -22,7 +23,27 @@ function outputConfig(io: CliIo): OutputConfiguration {
   };
 }
 
-export function buildProgram(ctx: CliContext): Command {
+/** Global options followed by a value, which is then not a command word. */
+const VALUED_GLOBALS: ReadonlySet<string> = new Set(['--workspace']);
+
+/**
+ * The command groups `argv` needs: none for a bare `--version` (commander answers it on the program),
+ * the groups of its first command word, or all of them for help and unknown words.
+ */
+async function groupsFor(argv: readonly string[]): Promise<CommandGroup[]> {
+  let word: string | undefined;
+  for (let i = 0; i < argv.length && word === undefined; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') break;
+    if (VALUED_GLOBALS.has(arg)) i++;
+    else if (!arg.startsWith('-')) word = arg;
+  }
+  const help = argv.includes('-h') || argv.includes('--help');
+  if (word === undefined && !help && (argv.includes('-V') || argv.includes('--version'))) return [];
+  return loadCommandGroups(word);
+}
+
+export function buildProgram(ctx: CliContext, groups: readonly CommandGroup[]): Command {
   const program = new Command('penguin')
     .description('Spec-driven development with coding agents: blueprints -> task DAG -> verified ITUV runs')
     .option('--json', 'print exactly one JSON document on stdout')
@@ -35,7 +56,7 @@ export function buildProgram(ctx: CliContext): Command {
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput(outputConfig(ctx.io));
-  for (const register of COMMAND_GROUPS) register(program, ctx);
+  for (const register of groups) register(program, ctx);
   // Subcommands made with .command() copy these settings; set them again in case a group used addCommand.
   const inherit = (command: Command): void => {
     for (const sub of command.commands) {
@@ -80,7 +101,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   const ctx = new CliContext(io, interrupts);
   const debug = argv.includes('--debug');
   try {
-    const program = buildProgram(ctx);
+    const program = buildProgram(ctx, await groupsFor(argv));
     if (argv.length === 0) {
       io.stdout(program.helpInformation());
       return 0;

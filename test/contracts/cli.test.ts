@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { CliContext } from '../../src/cli/context.js';
+import { loadCommandGroups } from '../../src/cli/commands/index.js';
 import { buildProgram } from '../../src/cli/main.js';
 import { CLI_OUTPUTS, cliOutputSchema } from '../../src/contracts/cli.js';
 
@@ -16,7 +17,7 @@ function leafPaths(command: Command, prefix: string[] = []): string[] {
 }
 
 const io = { stdout: () => undefined, stderr: () => undefined, isTTY: false, cwd: process.cwd(), env: {} };
-const commands = leafPaths(buildProgram(new CliContext(io)));
+const commands = leafPaths(buildProgram(new CliContext(io), await loadCommandGroups()));
 
 describe('the CLI contract', () => {
   it('has a --json schema for every command', () => {

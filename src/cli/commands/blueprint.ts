@@ -34,7 +34,7 @@ export function registerBlueprintCommands(program: Command, ctx: CliContext): vo
     .action(
       action(async (command: Command, files: string[]) => {
         const out = ctx.output(command);
-        const { report, frontiers } = await syncBlueprints(ctx.workspace(command), files, (count) =>
+        const { report, frontiers } = await syncBlueprints(await ctx.workspace(command), files, (count) =>
           out.progress(`syncing ${count} blueprint file${count === 1 ? '' : 's'}...`),
         );
         if (!report.ok) ctx.exitCode = 1;
@@ -82,7 +82,7 @@ export function registerBlueprintCommands(program: Command, ctx: CliContext): vo
     action(async (command: Command, files: string[]) => {
       const out = ctx.output(command);
       const { project } = command.opts<ProjectOption>();
-      const report = await blueprintDrift(ctx.workspace(command), { projectKey: project, files });
+      const report = await blueprintDrift(await ctx.workspace(command), { projectKey: project, files });
       out.result(report, () =>
         report.projects.flatMap((p) => {
           const list = (ids: string[]): string => (ids.length === 0 ? '-' : ids.join(', '));

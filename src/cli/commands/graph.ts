@@ -14,7 +14,7 @@ export function registerGraphCommands(program: Command, ctx: CliContext): void {
       action(async (command: Command) => {
         const out = ctx.output(command);
         const opts = command.opts<ProjectOption & { format: string }>();
-        const graph = await taskGraph(ctx.workspace(command), {
+        const graph = await taskGraph(await ctx.workspace(command), {
           projectKey: opts.project,
           format: opts.format,
         });

@@ -38,7 +38,7 @@ export function registerItuvCommands(program: Command, ctx: CliContext): void {
         const out = ctx.output(command);
         const opts = command.opts<ProjectOption & { detach?: boolean; feedback?: string }>();
         const status = await startWorkflow(
-          ctx.workflows(command),
+          await ctx.workflows(command),
           {
             ref,
             projectKey: opts.project,
@@ -62,7 +62,7 @@ export function registerItuvCommands(program: Command, ctx: CliContext): void {
       const out = ctx.output(command);
       const { project } = command.opts<ProjectOption>();
       const result = await runNextPhase(
-        ctx.workflows(command),
+        await ctx.workflows(command),
         { ref, projectKey: project },
         { signal: ctx.interruptSignal() },
       );
@@ -93,7 +93,7 @@ export function registerItuvCommands(program: Command, ctx: CliContext): void {
           opts.override === undefined
             ? undefined
             : { criterion: parseCriterion(opts.override), why: opts.why ?? '' };
-        const answer = await verifyAgain(ctx.workflows(command), {
+        const answer = await verifyAgain(await ctx.workflows(command), {
           ref,
           projectKey: opts.project,
           ...(override ? { override } : {}),

@@ -19,7 +19,7 @@ export function registerRecipeCommands(program: Command, ctx: CliContext): void 
         const inWorkspace =
           ctx.globals(command).workspace !== undefined || findWorkspaceRoot(ctx.io.cwd) !== null;
         // Outside a workspace a recipe still runs from its blueprint, with default settings.
-        const ws = inWorkspace || blueprint === undefined ? ctx.workspace(command) : null;
+        const ws = inWorkspace || blueprint === undefined ? await ctx.workspace(command) : null;
         const result = await runRecipeByName({
           name,
           ws,

@@ -12,7 +12,7 @@ export function registerRunmodeCommands(program: Command, ctx: CliContext): void
     .action(
       action(async (command: Command) => {
         const out = ctx.output(command);
-        const line = await runmodeStatus(ctx.workflows(command));
+        const line = await runmodeStatus(await ctx.workflows(command));
         out.result(line, () =>
           line.workflow === null
             ? 'idle: no live workflow'

@@ -30,7 +30,7 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
         const opts = command.opts<{ host: string; port: string; cors?: string; logLevel?: string }>();
         const port = parsePort(opts.port);
         const signal = ctx.interruptSignal();
-        const ws = ctx.workspace(command);
+        const ws = await ctx.workspace(command);
         const token = ctx.io.env[TOKEN_ENV];
         // Loaded on use: the server's libraries stay out of every other command's start-up.
         const { createServer } = await import('../../api/server.js');

@@ -13,7 +13,7 @@ export function registerStatusCommand(program: Command, ctx: CliContext): void {
     .action(
       action(async (command: Command) => {
         const out = ctx.output(command);
-        const status = await workspaceStatus(ctx.workspace(command), ctx.workflows(command));
+        const status = await workspaceStatus(await ctx.workspace(command), await ctx.workflows(command));
         const { projects, live_workflows: live } = status;
         out.result(status, () => [
           `workspace ${status.root} (backend ${status.backend})`,

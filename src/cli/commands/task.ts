@@ -37,7 +37,7 @@ function registerLifecycle(
       action(async (command: Command, ref: string) => {
         const out = ctx.output(command);
         const opts = command.opts<ReasonOption>();
-        const move = await moveTask(ctx.workspace(command), name, {
+        const move = await moveTask(await ctx.workspace(command), name, {
           ref,
           projectKey: opts.project,
           reason: opts.reason,
@@ -66,7 +66,7 @@ export function registerTaskCommands(program: Command, ctx: CliContext): void {
       action(async (command: Command) => {
         const out = ctx.output(command);
         const opts = command.opts<ProjectOption & { status?: string }>();
-        const list = await listTasks(ctx.workspace(command), {
+        const list = await listTasks(await ctx.workspace(command), {
           projectKey: opts.project,
           status: opts.status,
         });
@@ -89,7 +89,7 @@ export function registerTaskCommands(program: Command, ctx: CliContext): void {
     action(async (command: Command, ref: string) => {
       const out = ctx.output(command);
       const { project } = command.opts<ProjectOption>();
-      const task = await showTask(ctx.workspace(command), ctx.workflows(command), {
+      const task = await showTask(await ctx.workspace(command), await ctx.workflows(command), {
         ref,
         projectKey: project,
       });
@@ -139,7 +139,7 @@ export function registerTaskCommands(program: Command, ctx: CliContext): void {
     action(async (command: Command) => {
       const out = ctx.output(command);
       const { project } = command.opts<ProjectOption>();
-      const frontier = await projectFrontier(ctx.workspace(command), project);
+      const frontier = await projectFrontier(await ctx.workspace(command), project);
       out.result({ project: frontier.project, ready: frontier.ready }, () =>
         renderFrontierReady(out, frontier.ready),
       );
@@ -152,7 +152,7 @@ export function registerTaskCommands(program: Command, ctx: CliContext): void {
     action(async (command: Command) => {
       const out = ctx.output(command);
       const { project } = command.opts<ProjectOption>();
-      const frontier = await projectFrontier(ctx.workspace(command), project);
+      const frontier = await projectFrontier(await ctx.workspace(command), project);
       out.result(frontier, () => [
         out.paint(`Ready (${frontier.project})`, 'bold'),
         ...renderFrontierReady(out, frontier.ready),
@@ -193,7 +193,7 @@ export function registerTaskCommands(program: Command, ctx: CliContext): void {
       action(async (command: Command, task: string, dep: string) => {
         const out = ctx.output(command);
         const opts = command.opts<ProjectOption & { policy: string; artifactKey?: string }>();
-        const change = await addDependency(ctx.workspace(command), {
+        const change = await addDependency(await ctx.workspace(command), {
           task,
           dependsOn: dep,
           projectKey: opts.project,
@@ -218,7 +218,7 @@ export function registerTaskCommands(program: Command, ctx: CliContext): void {
     action(async (command: Command, task: string, dep: string) => {
       const out = ctx.output(command);
       const { project } = command.opts<ProjectOption>();
-      const removed = await removeDependency(ctx.workspace(command), {
+      const removed = await removeDependency(await ctx.workspace(command), {
         task,
         dependsOn: dep,
         projectKey: project,
@@ -233,7 +233,7 @@ export function registerTaskCommands(program: Command, ctx: CliContext): void {
     action(async (command: Command, task: string) => {
       const out = ctx.output(command);
       const { project } = command.opts<ProjectOption>();
-      const list = await listDependencies(ctx.workspace(command), { ref: task, projectKey: project });
+      const list = await listDependencies(await ctx.workspace(command), { ref: task, projectKey: project });
       const rows = (side: typeof list.upstream): (string | null)[][] =>
         side.map((d) => [d.blueprint_id, d.policy, d.artifact_key, d.source, d.status]);
       out.result(list, () => [

@@ -14,7 +14,7 @@ export function registerWorkerCommand(program: Command, ctx: CliContext): void {
       action(async (command: Command) => {
         const out = ctx.output(command);
         const { untilIdle } = command.opts<{ untilIdle?: boolean }>();
-        const service = ctx.workflows(command);
+        const service = await ctx.workflows(command);
         out.progress(`worker hosting workflows of ${service.workspaceRoot} (Ctrl-C to stop)`);
         const result = await runWorker(service, {
           untilIdle: untilIdle === true,

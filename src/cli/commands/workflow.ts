@@ -28,7 +28,7 @@ export function registerWorkflowCommands(program: Command, ctx: CliContext): voi
         const out = ctx.output(command);
         const { project, detach } = command.opts<ProjectOption & { detach?: boolean }>();
         const status = await startWorkflow(
-          ctx.workflows(command),
+          await ctx.workflows(command),
           { ref, projectKey: project, detach: detach === true },
           detach ? {} : hostingOptions(ctx, out),
         );
@@ -44,7 +44,7 @@ export function registerWorkflowCommands(program: Command, ctx: CliContext): voi
     .action(
       action(async (command: Command, id: string) => {
         const out = ctx.output(command);
-        const status = await workflowStatus(ctx.workflows(command), id);
+        const status = await workflowStatus(await ctx.workflows(command), id);
         out.result(status, () => [
           workflowLine(status),
           ...status.phases.map(
@@ -63,7 +63,7 @@ export function registerWorkflowCommands(program: Command, ctx: CliContext): voi
       .action(
         action(async (command: Command, id: string) => {
           const out = ctx.output(command);
-          const status = await signalWorkflow(ctx.workflows(command), id, name);
+          const status = await signalWorkflow(await ctx.workflows(command), id, name);
           out.result(status, () => `${name} sent: ${workflowLine(status)}`);
         }),
       );
@@ -79,7 +79,7 @@ export function registerWorkflowCommands(program: Command, ctx: CliContext): voi
         const out = ctx.output(command);
         const { detach } = command.opts<{ detach?: boolean }>();
         const status = await resumeWorkflow(
-          ctx.workflows(command),
+          await ctx.workflows(command),
           id,
           { detach: detach === true },
           detach ? {} : hostingOptions(ctx, out),
@@ -97,7 +97,7 @@ export function registerWorkflowCommands(program: Command, ctx: CliContext): voi
     .action(
       action(async (command: Command, id: string, text: string) => {
         const out = ctx.output(command);
-        const status = await feedWorkflow(ctx.workflows(command), id, text);
+        const status = await feedWorkflow(await ctx.workflows(command), id, text);
         out.result(status, () => `feedback recorded: ${workflowLine(status)}`);
       }),
     );
@@ -108,7 +108,7 @@ export function registerWorkflowCommands(program: Command, ctx: CliContext): voi
       action(async (command: Command) => {
         const out = ctx.output(command);
         const opts = command.opts<ProjectOption & { status?: string }>();
-        const list = await listWorkflows(ctx.workflows(command), {
+        const list = await listWorkflows(await ctx.workflows(command), {
           projectKey: opts.project,
           status: opts.status,
         });
