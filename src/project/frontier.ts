@@ -3,9 +3,10 @@
 // failure holds, one sort of the ready tasks. No graph library here on purpose.
 import type { Priority, Sequence } from '../blueprint/model.js';
 import { CONFIG_DEFAULT_TIE_BREAKERS, CONFIG_ON_FAILURE, CONFIG_TIE_BREAKERS } from '../config/schema.js';
+import { DEPENDENCY_POLICIES, type DependencyPolicy } from '../contracts/blueprint.js';
 import { UsageError } from '../errors.js';
 import type { Dependency } from './model.js';
-import type { FrontierTask } from './store.js';
+import type { FrontierEdges, FrontierTask } from './store.js';
 import type { BlockedTask, Frontier, FrontierView, ReadyTask } from '../contracts/views.js';
 import type { PenguinConfig } from '../config/schema.js';
 import { resolveProject } from './resolve.js';
@@ -24,7 +25,8 @@ export type OnFailurePolicy = (typeof ON_FAILURE_POLICIES)[number];
 
 export interface FrontierInput {
   tasks: readonly FrontierTask[];
-  dependencies: Dependency[];
+  /** By id, or as positions in `tasks` the way the store hands them over (Store.frontierGraph). */
+  dependencies: readonly Dependency[] | FrontierEdges;
   /** Keys of the valid artifacts a task recorded; only asked for upstreams of artifact_ready deps. */
   artifactKeys?: (taskId: string) => ReadonlySet<string>;
   tieBreakers?: readonly TieBreaker[];
@@ -176,9 +178,56 @@ function failedRoots(
   return rootOf;
 }
 
+// Policies by their position in DEPENDENCY_POLICIES, the code FrontierEdges carries.
+const POLICY_CODES = new Map<DependencyPolicy, number>(DEPENDENCY_POLICIES.map((p, i) => [p, i]));
+const COMPLETION_REQUIRED = POLICY_CODES.get('completion_required')!;
+const ARTIFACT_READY = POLICY_CODES.get('artifact_ready')!;
+// What evaluateDependency reads of a dependency, for the two policies whose verdict is shared.
+const SHARED_POLICIES = [
+  { policy: 'completion_required', artifact_key: null },
+  { policy: 'review_ready_ok', artifact_key: null },
+] as const;
+
+/** Dependencies by id as edges between positions in `tasks`; an id that is not in `tasks` becomes -1. */
+export function indexDependencies(
+  tasks: readonly FrontierTask[],
+  dependencies: readonly Dependency[],
+): FrontierEdges {
+  const index = new Map<string, number>();
+  for (let i = 0; i < tasks.length; i++) index.set(tasks[i]!.id, i);
+  const m = dependencies.length;
+  const dependent = new Int32Array(m);
+  const upstream = new Int32Array(m);
+  const policy = new Uint8Array(m);
+  const artifactKeys = new Map<number, string>();
+  const missingIds = new Map<number, string>();
+  // Dependencies usually come grouped by task, so the previous lookup is often the answer.
+  let lastTaskId: string | null = null;
+  let ti = -1;
+  for (let d = 0; d < m; d++) {
+    const dep = dependencies[d]!;
+    if (dep.task_id !== lastTaskId) {
+      lastTaskId = dep.task_id;
+      ti = index.get(lastTaskId) ?? -1;
+    }
+    dependent[d] = ti;
+    const ui = index.get(dep.depends_on_id) ?? -1;
+    upstream[d] = ui;
+    if (ui < 0) missingIds.set(d, dep.depends_on_id);
+    policy[d] = POLICY_CODES.get(dep.policy)!;
+    if (dep.artifact_key !== null && dep.policy === 'artifact_ready') artifactKeys.set(d, dep.artifact_key);
+  }
+  return { dependent, upstream, policy, artifactKeys, missingIds };
+}
+
+const isEdges = (deps: FrontierInput['dependencies']): deps is FrontierEdges => 'dependent' in deps;
+
 export function computeFrontier(input: FrontierInput): Frontier {
   validate(input);
-  const { tasks, dependencies } = input;
+  const { tasks } = input;
+  const edges = isEdges(input.dependencies)
+    ? input.dependencies
+    : indexDependencies(tasks, input.dependencies);
   const tieBreakers = input.tieBreakers ?? DEFAULT_TIE_BREAKERS;
   const onFailure = input.onFailure ?? 'pause_dependents';
   const noKeys: ReadonlySet<string> = new Set();
@@ -186,20 +235,18 @@ export function computeFrontier(input: FrontierInput): Frontier {
 
   // Encoded blockers in flat typed arrays (task index, entry), grouped per task below: no per-blocker
   // allocation in the hot loop.
-  const m = dependencies.length;
+  const m = edges.dependent.length;
   const entryTask = new Int32Array(m + n);
   const entryValue = new Int32Array(m + n);
   let count = 0;
 
-  // One pass over the tasks (at this size each pass costs a cache miss per task): the index by id, the
-  // candidates (active) and their own blocker, the failed, and whether they come in blueprint order.
-  const index = new Map<string, number>();
+  // One pass over the tasks (at this size each pass costs a cache miss per task): the candidates
+  // (active) and their own blocker, the failed, and whether they come in blueprint order.
   const candidate = new Uint8Array(n);
   const failed: number[] = [];
   let sorted = true;
   for (let i = 0; i < n; i++) {
     const task = tasks[i]!;
-    index.set(task.id, i);
     if (sorted && i > 0) sorted = byBlueprintOrder(tasks[i - 1]!, task) <= 0;
     if (task.status === 'active') {
       candidate[i] = 1;
@@ -226,41 +273,31 @@ export function computeFrontier(input: FrontierInput): Frontier {
   // Blocker object shared. Slot ui*2 is completion_required, ui*2+1 review_ready_ok; a slot holds 0
   // until computed, then -1 when satisfied or 1 + the blocker's index.
   const verdicts = new Int32Array(n * 2);
-  const up = new Int32Array(m).fill(-1);
-  const down = new Int32Array(m);
-  // The failure hold walks every edge; otherwise only edges into candidates matter.
-  const needAllEdges = failed.length > 0 && onFailure === 'pause_dependents';
-  // Stores list dependencies grouped by task, so the previous lookup is often the answer.
-  let lastTaskId: string | null = null;
-  let ti = -1;
+  const { dependent: down, upstream: up, policy } = edges;
+  // Only edges into candidates can block; the failure hold below walks all of them.
   for (let d = 0; d < m; d++) {
-    const dep = dependencies[d]!;
-    if (dep.task_id !== lastTaskId) {
-      lastTaskId = dep.task_id;
-      ti = index.get(lastTaskId) ?? -1;
-    }
-    down[d] = ti;
-    if (!needAllEdges && (ti < 0 || !candidate[ti])) continue;
-    const ui = index.get(dep.depends_on_id) ?? -1;
-    up[d] = ui;
+    const ti = down[d]!;
     if (ti < 0 || !candidate[ti]) continue;
+    const ui = up[d]!;
     let entry = -1;
     if (ui < 0) {
       // DESIGN §4: a dependency on an unknown id never leaves a task silently ready.
       entry = d * 8 + MISSING_TASK;
-    } else if (dep.policy === 'artifact_ready') {
+    } else if (policy[d] === ARTIFACT_READY) {
       const keys = input.artifactKeys ? input.artifactKeys(tasks[ui]!.id) : noKeys;
       // Its verdict depends on the dependency's artifact key: not shared.
+      const dep = { policy: 'artifact_ready', artifact_key: edges.artifactKeys.get(d) ?? null } as const;
       const blocker = evaluateDependency(tasks[ui]!, dep, keys);
       if (blocker) entry = addBlocker(blocker, ui) * 8 + ARTIFACT;
     } else {
-      const slot = ui * 2 + (dep.policy === 'completion_required' ? 0 : 1);
+      const shared = policy[d] === COMPLETION_REQUIRED ? 0 : 1;
+      const slot = ui * 2 + shared;
       if (verdicts[slot] === 0) {
-        const blocker = evaluateDependency(tasks[ui]!, dep, noKeys);
+        const blocker = evaluateDependency(tasks[ui]!, SHARED_POLICIES[shared]!, noKeys);
         verdicts[slot] = blocker ? addBlocker(blocker, ui) + 1 : -1;
       }
       const verdict = verdicts[slot]!;
-      if (verdict > 0) entry = (verdict - 1) * 8 + (slot & 1 ? REVIEW : COMPLETION);
+      if (verdict > 0) entry = (verdict - 1) * 8 + (shared ? REVIEW : COMPLETION);
     }
     if (entry >= 0) {
       entryTask[count] = ti;
@@ -275,6 +312,8 @@ export function computeFrontier(input: FrontierInput): Frontier {
   const cursor = start.slice(0, n);
   const grouped = new Int32Array(count);
   for (let k = 0; k < count; k++) grouped[cursor[entryTask[k]!]!++] = entryValue[k]!;
+
+  const missingId = (d: number): string => edges.missingIds.get(d) ?? '';
 
   /** The task index an entry names, or -1 for a dangling id. */
   const upstreamOf = (entry: number): number => {
@@ -330,11 +369,11 @@ export function computeFrontier(input: FrontierInput): Frontier {
       case ARTIFACT:
         return dependencyBlockers[ref]!;
       default: {
-        const dep = dependencies[ref]!;
+        const id = missingId(ref);
         const task = tasks[down[ref]!]!;
-        const reason = `${task.blueprint_id} depends on ${dep.depends_on_id}, which is not a task of this project`;
-        const id = dep.depends_on_id;
-        return { task_id: id, blueprint_id: id, policy: dep.policy, reason, kind: 'missing' };
+        const reason = `${task.blueprint_id} depends on ${id}, which is not a task of this project`;
+        const policyName = DEPENDENCY_POLICIES[policy[ref]!]!;
+        return { task_id: id, blueprint_id: id, policy: policyName, reason, kind: 'missing' };
       }
     }
   };
@@ -351,7 +390,7 @@ export function computeFrontier(input: FrontierInput): Frontier {
   const compareEntries = (a: number, b: number): number => {
     const byKey = keyOf(a) - keyOf(b);
     if (byKey !== 0 || (a & 7) !== MISSING_TASK) return byKey;
-    return compareIds(dependencies[a >> 3]!.depends_on_id, dependencies[b >> 3]!.depends_on_id);
+    return compareIds(missingId(a >> 3), missingId(b >> 3));
   };
 
   const criteria = tieBreakers.map((name) => CRITERIA[name]);
@@ -407,12 +446,13 @@ export function computeFrontier(input: FrontierInput): Frontier {
  * The upstreams whose artifact keys the frontier will ask for: those of artifact_ready dependencies
  * of active tasks (computeFrontier judges only edges into active tasks).
  */
-function artifactUpstreams(tasks: readonly FrontierTask[], dependencies: readonly Dependency[]): string[] {
-  if (!dependencies.some((d) => d.policy === 'artifact_ready')) return [];
-  const active = new Set(tasks.filter((t) => t.status === 'active').map((t) => t.id));
+function artifactUpstreams(tasks: readonly FrontierTask[], edges: FrontierEdges): string[] {
   const upstreams = new Set<string>();
-  for (const d of dependencies) {
-    if (d.policy === 'artifact_ready' && active.has(d.task_id)) upstreams.add(d.depends_on_id);
+  for (let d = 0; d < edges.policy.length; d++) {
+    if (edges.policy[d] !== ARTIFACT_READY) continue;
+    const ti = edges.dependent[d]!;
+    const ui = edges.upstream[d]!;
+    if (ti >= 0 && ui >= 0 && tasks[ti]!.status === 'active') upstreams.add(tasks[ui]!.id);
   }
   return [...upstreams];
 }
@@ -428,22 +468,19 @@ export async function storedProjectFrontier(
   projectKey: string | undefined,
   artifactKeys?: (taskId: string) => Promise<ReadonlySet<string>>,
 ): Promise<FrontierView> {
-  const { project, tasks, dependencies } = await store.read(async (reader) => {
+  const { project, graph } = await store.read(async (reader) => {
     const found = await resolveProject(reader, projectKey);
-    return {
-      project: found,
-      tasks: await reader.tasks.listFrontierTasks(found.id),
-      dependencies: await reader.dependencies.list({ projectId: found.id }),
-    };
+    return { project: found, graph: await reader.tasks.frontierGraph(found.id) };
   });
+  const { tasks, edges } = graph;
   const keys = new Map<string, ReadonlySet<string>>();
   if (artifactKeys) {
-    for (const id of artifactUpstreams(tasks, dependencies)) keys.set(id, await artifactKeys(id));
+    for (const id of artifactUpstreams(tasks, edges)) keys.set(id, await artifactKeys(id));
   }
   const none: ReadonlySet<string> = new Set();
   const frontier = computeFrontier({
     tasks,
-    dependencies,
+    dependencies: edges,
     ...(artifactKeys ? { artifactKeys: (taskId: string) => keys.get(taskId) ?? none } : {}),
     tieBreakers: scheduler.tie_breakers,
     onFailure: scheduler.on_failure,

@@ -5,6 +5,9 @@ import type { FrontierTask } from './store.js';
 
 export type { Blocker, BlockerKind } from '../contracts/views.js';
 
+/** What a verdict reads of a dependency: the frontier passes indexed edges, not Dependency rows. */
+type DependencyTerms = Pick<Dependency, 'policy' | 'artifact_key'>;
+
 type Need = 'completed' | 'pending_review or completed';
 
 // The text after the id depends only on the need, status and phase: built once per combination, as the
@@ -31,7 +34,7 @@ function notYet(task: FrontierTask, needs: Need): string {
  */
 export function evaluateDependency(
   upstream: FrontierTask,
-  dep: Dependency,
+  dep: DependencyTerms,
   artifactKeys: ReadonlySet<string>,
 ): Blocker | null {
   const reason = unmetReason(upstream, dep, artifactKeys);
@@ -48,7 +51,7 @@ export function evaluateDependency(
 /** Why `dep` is not satisfied by `upstream`, or null when it is. */
 function unmetReason(
   upstream: FrontierTask,
-  dep: Dependency,
+  dep: DependencyTerms,
   artifactKeys: ReadonlySet<string>,
 ): string | null {
   const id = upstream.blueprint_id;

@@ -6,6 +6,8 @@ export type {
   DependencyFilter,
   DependencySet,
   DependencyTarget,
+  FrontierEdges,
+  FrontierGraph,
   FrontierTask,
   NewTask,
   Store,

@@ -1,16 +1,22 @@
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generateTaskGraph } from '../../bench/generate-tasks.js';
+import { DEFAULT_CONFIG } from '../../src/config/schema.js';
 import { UsageError } from '../../src/errors.js';
 import {
   computeFrontier,
   DEFAULT_TIE_BREAKERS,
+  indexDependencies,
+  storedProjectFrontier,
   TIE_BREAKERS,
   type FrontierInput,
   type TieBreaker,
 } from '../../src/project/frontier.js';
 import type { Dependency, Task } from '../../src/project/model.js';
 import { evaluateDependency } from '../../src/project/readiness.js';
-import { dependsOn, makeTask, shuffled } from './task-factory.js';
+import { openSqliteStore } from '../../src/project/sqlite/store.js';
+import { tempDir } from './helpers.js';
+import { dependsOn, makeTask, newTask, shuffled } from './task-factory.js';
 
 const readyIds = (input: FrontierInput): string[] => computeFrontier(input).ready.map((t) => t.blueprint_id);
 
@@ -421,6 +427,72 @@ describe('computeFrontier agrees with a plain reference implementation', () => {
       const active = tasks.filter((t) => t.status === 'active').length;
       expect(frontier.ready.length + frontier.blocked.length).toBe(active);
     }
+  });
+});
+
+describe('the frontier of a stored project (indexed edges from the store)', () => {
+  it('is the frontier of its listed tasks and dependencies, a dependency on another project missing', async () => {
+    const dir = tempDir('penguin-frontier-');
+    const store = openSqliteStore(join(dir.dir, '.penguin', 'penguin.db'));
+    try {
+      const { tasks, dependencies } = generateTaskGraph(300, 700, 3);
+      tasks[4] = { ...tasks[4]!, status: 'failed', phase: 'blocked' };
+      tasks[9] = { ...tasks[9]!, orphaned: true };
+      const dependent = tasks.findLast((t) => t.status === 'active')!;
+      const { a, other } = await store.transaction(async (tx) => {
+        const a = await tx.projects.upsert({ key: 'A', title: null, blueprint_file: null });
+        const b = await tx.projects.upsert({ key: 'B', title: null, blueprint_file: null });
+        const other = await tx.tasks.create(newTask(b.id, 'B-1'));
+        for (const task of tasks) {
+          const {
+            created_at: _c,
+            updated_at: _u,
+            overrides: _o,
+            review_note: _n,
+            reviewed_at: _r,
+            ...fields
+          } = task;
+          await tx.tasks.create({ ...fields, project_id: a.id });
+        }
+        for (const dep of dependencies) await tx.dependencies.add(dep);
+        await tx.dependencies.add({ ...dependsOn(dependent, tasks[0]!), depends_on_id: other.id });
+        return { a, other };
+      });
+      const keys = (id: string): ReadonlySet<string> => new Set(id.length % 2 === 0 ? ['build'] : []);
+      const scheduler = { ...DEFAULT_CONFIG.scheduler, max_frontier: 1000 };
+
+      const stored = await storedProjectFrontier(store, scheduler, 'A', async (id) => keys(id));
+      const listed = computeFrontier({
+        tasks: await store.tasks.listFrontierTasks(a.id),
+        dependencies: await store.dependencies.list({ projectId: a.id }),
+        artifactKeys: keys,
+        maxFrontier: scheduler.max_frontier,
+      });
+      expect(stored).toEqual({ project: 'A', ...listed });
+      expect(stored.ready.length).toBeGreaterThan(0);
+      const last = stored.blocked.find((t) => t.id === dependent.id);
+      expect(last?.blockers).toContainEqual(
+        expect.objectContaining({ kind: 'missing', task_id: other.id, policy: 'completion_required' }),
+      );
+      expect(stored.blocked.some((t) => t.blockers.some((x) => x.kind === 'held'))).toBe(true);
+      expect(stored.blocked.some((t) => t.blockers.some((x) => x.policy === 'artifact_ready'))).toBe(true);
+    } finally {
+      await store.close();
+      dir.cleanup();
+    }
+  });
+
+  it('indexes dependencies by id into task positions, an unknown id as -1', () => {
+    const [x, y] = [makeTask({ blueprint_id: 'X-1' }), makeTask({ blueprint_id: 'X-2' })];
+    const edges = indexDependencies(
+      [x, y],
+      [dependsOn(y, x, 'artifact_ready', 'schema'), { ...dependsOn(x, y), depends_on_id: 'nowhere' }],
+    );
+    expect([...edges.dependent]).toEqual([1, 0]);
+    expect([...edges.upstream]).toEqual([0, -1]);
+    expect([...edges.policy]).toEqual([2, 0]);
+    expect(edges.artifactKeys).toEqual(new Map([[0, 'schema']]));
+    expect(edges.missingIds).toEqual(new Map([[1, 'nowhere']]));
   });
 });
 

@@ -281,6 +281,49 @@ export function describeStoreContract(name: string, make: MakeStore): void {
         expect(rows[0]).toMatchObject({ sequence: 'beta', due: '2026-01-02' });
       });
 
+      it('hands the frontier its tasks and their dependencies as edges between task positions', async () => {
+        const a = await project(store, 'A');
+        const b = await project(store, 'B');
+        const [t1, t2, t3] = [
+          await create(store, newTask(a.id, 'A-1', { blueprint_order: 1 })),
+          await create(store, newTask(a.id, 'A-2', { blueprint_order: 2 })),
+          await create(store, newTask(a.id, 'A-3', { blueprint_order: 3 })),
+        ];
+        const elsewhere = await create(store, newTask(b.id, 'B-1'));
+        await write(store, async (tx) => {
+          await tx.dependencies.set(t3!.id, 'blueprint', [
+            { depends_on_id: t1!.id, policy: 'artifact_ready', artifact_key: 'schema' },
+            { depends_on_id: t2!.id, policy: 'review_ready_ok', artifact_key: null },
+          ]);
+          await tx.dependencies.add({
+            task_id: t2!.id,
+            depends_on_id: elsewhere.id,
+            policy: 'completion_required',
+            artifact_key: null,
+            source: 'manual',
+          });
+        });
+        const { tasks, edges } = await store.tasks.frontierGraph(a.id);
+        expect(tasks).toEqual(await store.tasks.listFrontierTasks(a.id));
+        const named = [...edges.dependent].map((d, k) => {
+          const up = edges.upstream[k]!;
+          return {
+            from: tasks[d]!.blueprint_id,
+            to: up >= 0 ? tasks[up]!.blueprint_id : edges.missingIds.get(k),
+            policy: edges.policy[k],
+            key: edges.artifactKeys.get(k) ?? null,
+          };
+        });
+        // Policies by their position: completion_required 0, review_ready_ok 1, artifact_ready 2.
+        expect(named.sort((x, y) => `${x.from}${x.to}`.localeCompare(`${y.from}${y.to}`))).toEqual([
+          { from: 'A-2', to: elsewhere.id, policy: 0, key: null },
+          { from: 'A-3', to: 'A-1', policy: 2, key: 'schema' },
+          { from: 'A-3', to: 'A-2', policy: 1, key: null },
+        ]);
+        const empty = await project(store, 'C');
+        expect(await store.tasks.frontierGraph(empty.id)).toMatchObject({ tasks: [] });
+      });
+
       it('refuses a task created in a state the lifecycle forbids, and a blueprint id twice', async () => {
         const p = await project(store, 'A');
         await expect(

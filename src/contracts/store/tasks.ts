@@ -78,6 +78,29 @@ export type FrontierTask = Pick<
   | 'created_at'
 >;
 
+/**
+ * A project's dependencies as the frontier reads them: edge k runs from task `dependent[k]` to task
+ * `upstream[k]`, both positions in the task list handed over with them, so that joining 300,000 edges
+ * to their tasks costs no lookup by string id.
+ */
+export interface FrontierEdges {
+  readonly dependent: Int32Array;
+  /** -1 when the edge names no task of the list (`missingIds` says which id). */
+  readonly upstream: Int32Array;
+  /** The policy as its position in DEPENDENCY_POLICIES. */
+  readonly policy: Uint8Array;
+  /** The artifact key of each artifact_ready edge that has one, by edge. */
+  readonly artifactKeys: ReadonlyMap<number, string>;
+  /** The depends_on_id of each edge whose upstream is -1, by edge. */
+  readonly missingIds: ReadonlyMap<number, string>;
+}
+
+/** Everything the frontier of one project reads: its tasks in blueprint order and their edges. */
+export interface FrontierGraph {
+  tasks: FrontierTask[];
+  edges: FrontierEdges;
+}
+
 export interface DependencyFilter {
   projectId?: string;
   taskId?: string;
@@ -114,6 +137,8 @@ export interface TaskReader {
   list(filter?: TaskFilter): Promise<Task[]>;
   /** The frontier's fields of every task of the project, orphaned ones included, in blueprint order. */
   listFrontierTasks(projectId: string): Promise<FrontierTask[]>;
+  /** The frontier's tasks of the project (as listFrontierTasks) with its dependencies as edges. */
+  frontierGraph(projectId: string): Promise<FrontierGraph>;
   /** Digests of every task of the project, orphaned ones included, in blueprint order. */
   listDigests(projectId: string): Promise<TaskDigest[]>;
 }

@@ -79,6 +79,7 @@ const TASK_READS = {
   findByBlueprintId: true,
   list: true,
   listFrontierTasks: true,
+  frontierGraph: true,
   listDigests: true,
 } satisfies Methods<TaskReader>;
 const TASK_WRITES = {

@@ -8,6 +8,7 @@ import type {
   DependencyRepository,
   DependencySet,
   DependencyTarget,
+  FrontierGraph,
   FrontierTask,
   NewTask,
   ProjectRepository,
@@ -19,6 +20,7 @@ import type {
   TransitionReader,
   TransitionRequest,
 } from '../../contracts/store/index.js';
+import { DEPENDENCY_POLICIES } from '../../contracts/blueprint.js';
 import { newProjectId, newTaskId } from '../ids.js';
 import { assertTransition, clearsStale, STATUS_PHASES } from '../lifecycle.js';
 import {
@@ -188,6 +190,29 @@ function rowsDiffer(a: TaskRow, b: TaskRow): boolean {
 
 const TASK_SELECT = `SELECT ${TASK_COLUMNS.join(', ')} FROM tasks`;
 const DEPENDENCY_SELECT = 'SELECT task_id, depends_on_id, policy, artifact_key, source FROM dependencies';
+
+/** A frontier task as frontierTasks reads it: the task's rowid, then the FrontierTask fields in order. */
+type FrontierRow = [
+  number,
+  string,
+  string,
+  string,
+  TaskStatus,
+  TaskPhase,
+  number,
+  number,
+  FrontierTask['priority'],
+  FrontierTask['sequence'],
+  string | null,
+  number | null,
+  number | null,
+  number | null,
+  number | null,
+  string,
+];
+
+/** A dependency's policy as its position in DEPENDENCY_POLICIES (FrontierEdges.policy). */
+const POLICY_CODE = `CASE d.policy ${DEPENDENCY_POLICIES.map((p, i) => `WHEN '${p}' THEN ${i}`).join(' ')} END`;
 // Positional parameters: binding 36 named ones per row costs more than the insert itself.
 const TASK_INSERT = `INSERT INTO tasks (${TASK_COLUMNS.join(', ')}) VALUES (${TASK_COLUMNS.map(() => '?').join(', ')})`;
 
@@ -276,15 +301,94 @@ export class SqliteTasks implements Sync<TaskRepository> {
   }
 
   listFrontierTasks(projectId: string): FrontierTask[] {
-    // Named columns only: the frontier of a 10,000-task project must not decode every list and text.
-    const rows = this.sql
+    return this.frontierTasks(projectId).tasks;
+  }
+
+  /**
+   * The frontier's fields of a project's tasks, with each task's rowid (for indexing edges). Named
+   * columns only: a 10,000-task frontier must not decode every list and text.
+   */
+  private frontierTasks(projectId: string): { tasks: FrontierTask[]; rowids: number[] } {
+    // One JSON document rather than a row per task: building 10,000 row arrays costs better-sqlite3
+    // more than SQLite's serialising them and V8's parsing them together (see docs/benchmarks.md).
+    // The aggregate takes the rows in the order of the index it scans, blueprint order; naming the
+    // index saves an ORDER BY inside the aggregate, which would sort them again.
+    const json = this.sql
       .get(
-        `SELECT id, blueprint_id, title, status, phase, orphaned, blueprint_order, priority, sequence, due,
-              estimate, effort, value, risk, created_at
-       FROM tasks WHERE project_id = ? ORDER BY blueprint_order, id`,
+        `SELECT json_group_array(json_array(rowid, id, blueprint_id, title, status, phase, orphaned,
+                blueprint_order, priority, sequence, due, estimate, effort, value, risk, created_at))
+         FROM tasks INDEXED BY tasks_project_order WHERE project_id = ?`,
       )
-      .all(projectId) as (Omit<FrontierTask, 'orphaned'> & { orphaned: number })[];
-    return rows.map((row) => ({ ...row, orphaned: row.orphaned === 1 }));
+      .pluck()
+      .get(projectId) as string;
+    const rows = JSON.parse(json) as FrontierRow[];
+    const tasks = new Array<FrontierTask>(rows.length);
+    const rowids = new Array<number>(rows.length);
+    // Indexing, not destructuring: this runs once per process, before the JIT has compiled it.
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i]!;
+      rowids[i] = row[0];
+      tasks[i] = {
+        id: row[1],
+        blueprint_id: row[2],
+        title: row[3],
+        status: row[4],
+        phase: row[5],
+        orphaned: row[6] === 1,
+        blueprint_order: row[7],
+        priority: row[8],
+        sequence: row[9],
+        due: row[10],
+        estimate: row[11],
+        effort: row[12],
+        value: row[13],
+        risk: row[14],
+        created_at: row[15],
+      };
+    }
+    return { tasks, rowids };
+  }
+
+  frontierGraph(projectId: string): FrontierGraph {
+    const { tasks, rowids } = this.frontierTasks(projectId);
+    const indexOf = new Map<number, number>();
+    for (let i = 0; i < rowids.length; i++) indexOf.set(rowids[i]!, i);
+    // Joined in SQL, four values per edge in one flat JSON array: the task rowids of both ends, the
+    // policy's code, and a text that is NULL but for the rare edge whose upstream is missing (its id)
+    // or that names an artifact (the key).
+    const json = this.sql
+      .get(
+        `SELECT group_concat(t.rowid || ',' || ifnull(u.rowid, 'null') || ',' || ${POLICY_CODE} || ',' ||
+                json_quote(CASE WHEN u.rowid IS NULL THEN d.depends_on_id ELSE d.artifact_key END), ',')
+         FROM tasks t JOIN dependencies d ON d.task_id = t.id LEFT JOIN tasks u ON u.id = d.depends_on_id
+         WHERE t.project_id = ?`,
+      )
+      .pluck()
+      .get(projectId) as string | null;
+    const flat = JSON.parse(`[${json ?? ''}]`) as (number | string | null)[];
+    const m = flat.length / 4;
+    const dependent = new Int32Array(m);
+    const upstream = new Int32Array(m);
+    const policy = new Uint8Array(m);
+    const artifactKeys = new Map<number, string>();
+    const missingIds = new Map<number, string>();
+    for (let k = 0; k < m; k++) {
+      const up = flat[k * 4 + 1] as number | null;
+      const text = flat[k * 4 + 3] as string | null;
+      dependent[k] = indexOf.get(flat[k * 4] as number) ?? -1;
+      policy[k] = flat[k * 4 + 2] as number;
+      const ui = up === null ? undefined : indexOf.get(up);
+      upstream[k] = ui ?? -1;
+      if (ui === undefined) {
+        // Missing, or a task of another project: either way not a task of this frontier.
+        missingIds.set(k, up === null ? (text ?? '') : this.taskIdOfRow(up));
+      } else if (text !== null) artifactKeys.set(k, text);
+    }
+    return { tasks, edges: { dependent, upstream, policy, artifactKeys, missingIds } };
+  }
+
+  private taskIdOfRow(rowid: number): string {
+    return this.sql.get('SELECT id FROM tasks WHERE rowid = ?').pluck().get(rowid) as string;
   }
 
   listDigests(projectId: string): TaskDigest[] {
