@@ -48,8 +48,9 @@ const result = await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  // A native addon, loaded through `bindings` by file path: it stays a package Node resolves.
-  external: ['better-sqlite3'],
+  // Packages that find their own files by path stay packages Node resolves: a native addon loaded
+  // through `bindings`, and a WebAssembly runtime that fetches its .wasm next to its module.
+  external: ['better-sqlite3', 'web-tree-sitter'],
   // Inlined CommonJS dependencies (commander, ...) call require() for Node's built-ins.
   banner: {
     js: "import { createRequire as __penguinRequire } from 'node:module';\nconst require = __penguinRequire(import.meta.url);",
