@@ -2,7 +2,7 @@
 // by how long it takes: a module loader hook records every file the process loads, and the bundle's
 // metafile says which source modules each of those files holds. Needs `npm run build`.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,6 +18,9 @@ let ws: string;
 
 beforeAll(() => {
   assertBuilt();
+  if (!existsSync(join(REPO_ROOT, 'dist', 'bundle', 'meta.json'))) {
+    throw new Error('dist/bundle/meta.json is missing: run `npm run build` (npm test does)');
+  }
   dir = tempDir('penguin-startup-');
   // The hooks run on their own thread: each loaded URL is appended to the file the test names.
   writeFileSync(
