@@ -48,6 +48,9 @@ const result = await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
+  // A package's ES module build first: the UMD builds some ship as "main" (jsonc-parser) require
+  // their own files by relative path at run time, which a bundle cannot serve.
+  mainFields: ['module', 'main'],
   // Packages that find their own files by path stay packages Node resolves: a native addon loaded
   // through `bindings`, and a WebAssembly runtime that fetches its .wasm next to its module.
   external: ['better-sqlite3', 'web-tree-sitter'],

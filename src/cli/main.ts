@@ -3,7 +3,7 @@
 // Only the groups the command word names are loaded (docs/architecture.md, "Start-up").
 import { readFileSync } from 'node:fs';
 import { Command, type OutputConfiguration } from 'commander';
-import { loadCommandGroups } from './commands/index.js';
+import { COMMAND_WORDS, loadCommandGroups, loadSubcommandGroups } from './commands/index.js';
 import { CliContext, type CommandGroup, type Interrupts } from './context.js';
 import { asStoreError } from '../db/database.js';
 import { renderError } from './errors.js';
@@ -26,21 +26,35 @@ function outputConfig(io: CliIo): OutputConfiguration {
 /** Global options followed by a value, which is then not a command word. */
 const VALUED_GLOBALS: ReadonlySet<string> = new Set(['--workspace']);
 
-/**
- * The command groups `argv` needs: none for a bare `--version` (commander answers it on the program),
- * the groups of its first command word, or all of them for help and unknown words.
- */
-async function groupsFor(argv: readonly string[]): Promise<CommandGroup[]> {
-  let word: string | undefined;
-  for (let i = 0; i < argv.length && word === undefined; i++) {
+/** The first two command words of `argv` (global options and their values skipped). */
+function commandWords(argv: readonly string[]): [string | undefined, string | undefined] {
+  const words: string[] = [];
+  for (let i = 0; i < argv.length && words.length < 2; i++) {
     const arg = argv[i]!;
     if (arg === '--') break;
     if (VALUED_GLOBALS.has(arg)) i++;
-    else if (!arg.startsWith('-')) word = arg;
+    else if (!arg.startsWith('-')) words.push(arg);
   }
+  return [words[0], words[1]];
+}
+
+/**
+ * The program with the command groups `argv` needs: none for a bare `--version` (commander answers it
+ * on the program), the groups of its first command word, or all of them for help and unknown words.
+ */
+async function programFor(ctx: CliContext, argv: readonly string[]): Promise<Command> {
+  const [word, next] = commandWords(argv);
   const help = argv.includes('-h') || argv.includes('--help');
-  if (word === undefined && !help && (argv.includes('-V') || argv.includes('--version'))) return [];
-  return loadCommandGroups(word);
+  if (word === undefined && !help && (argv.includes('-V') || argv.includes('--version'))) {
+    return buildProgram(ctx, []);
+  }
+  const program = buildProgram(ctx, await loadCommandGroups(word));
+  if (word === undefined || !COMMAND_WORDS.has(word)) return program;
+  const parent = program.commands.find((c) => c.name() === word);
+  const known = (name: string): boolean =>
+    parent?.commands.some((c) => c.name() === name || c.aliases().includes(name)) ?? false;
+  addGroups(program, ctx, await loadSubcommandGroups(word, next, known));
+  return program;
 }
 
 export function buildProgram(ctx: CliContext, groups: readonly CommandGroup[]): Command {
@@ -56,6 +70,11 @@ export function buildProgram(ctx: CliContext, groups: readonly CommandGroup[]): 
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput(outputConfig(ctx.io));
+  addGroups(program, ctx, groups);
+  return program;
+}
+
+function addGroups(program: Command, ctx: CliContext, groups: readonly CommandGroup[]): void {
   for (const register of groups) register(program, ctx);
   // Subcommands made with .command() copy these settings; set them again in case a group used addCommand.
   const inherit = (command: Command): void => {
@@ -65,7 +84,6 @@ export function buildProgram(ctx: CliContext, groups: readonly CommandGroup[]): 
     }
   };
   inherit(program);
-  return program;
 }
 
 /**
@@ -101,7 +119,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   const ctx = new CliContext(io, interrupts);
   const debug = argv.includes('--debug');
   try {
-    const program = buildProgram(ctx, await groupsFor(argv));
+    const program = await programFor(ctx, argv);
     if (argv.length === 0) {
       io.stdout(program.helpInformation());
       return 0;
