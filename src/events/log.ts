@@ -39,11 +39,10 @@ export class EventLog {
   constructor(readonly store: Store) {}
 
   /** Appends an event in `tx` and returns it with its seq; it is published once `tx` commits. */
-  async append(tx: StoreTx, draft: EventDraft): Promise<PenguinEvent> {
-    const event = await tx.events.append(draft);
+  append(tx: StoreTx, draft: EventDraft): Promise<PenguinEvent> {
     this.dirty = true;
     tx.afterCommit(this.publishAfterCommit);
-    return event;
+    return tx.events.append(draft);
   }
 
   /** Appends an event in a transaction of its own; resolves once it is committed and published. */
