@@ -1,5 +1,6 @@
 // `npm run bench`: runs every benchmark and prints each figure against its issue's target.
 // Exits 0 even when a target is missed: figures are reported, not asserted (see docs/benchmarks.md).
+import { benchApi } from './api.bench.js';
 import { benchContainment } from './containment.bench.js';
 import { benchFoundation } from './foundation.bench.js';
 import { benchOrchestration } from './orchestration.bench.js';
@@ -9,6 +10,7 @@ const suites: [string, () => Promise<BenchFigure[]>][] = [
   ['foundation (issue: blueprint, store, sync, frontier)', benchFoundation],
   ['native orchestration', benchOrchestration],
   ['containment (issue 9: bounded output)', benchContainment],
+  ['http api (issue 10: penguin serve)', benchApi],
 ];
 
 const only = process.argv[2];

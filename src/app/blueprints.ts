@@ -6,7 +6,7 @@ import { loadBlueprint } from '../blueprint/load.js';
 import { hasErrors } from '../blueprint/model.js';
 import type { LintedFile, LintReport } from '../contracts/blueprint.js';
 import { detectFormat } from '../blueprint/parse.js';
-import { resolveBlueprintSources } from '../blueprint/sources.js';
+import { expandBlueprintSources, type ResolvedSources } from '../blueprint/sources.js';
 import type { DriftView, FrontierView, SyncReport } from '../contracts/views.js';
 import { NotFoundError, UsageError } from '../errors.js';
 import { computeDrift } from '../project/drift.js';
@@ -41,18 +41,32 @@ const hasGlobChars = (text: string): boolean => /[*?[\]{}]/.test(text);
  * directory), or the configured sources (relative to the workspace root) filtered by format.
  */
 export function blueprintFiles(ws: Workspace, filesOrGlobs?: readonly string[]): string[] {
+  return blueprintSources(ws, filesOrGlobs).files;
+}
+
+/** blueprintFiles, with a warning for each source refused for leading outside the workspace. */
+function blueprintSources(ws: Workspace, filesOrGlobs?: readonly string[]): ResolvedSources {
+  const refused: ResolvedSources['refused'] = [];
+  const expand = (root: string, patterns: readonly string[]): string[] => {
+    const sources = expandBlueprintSources(root, patterns, {
+      workspace: ws.paths.root,
+      followSymlinks: ws.config.blueprints.follow_symlinks,
+    });
+    refused.push(...sources.refused);
+    return sources.files;
+  };
   if (filesOrGlobs !== undefined && filesOrGlobs.length > 0) {
     const files = new Set<string>();
     for (const arg of filesOrGlobs) {
-      const matched = hasGlobChars(arg) ? resolveBlueprintSources(ws.cwd, [arg]) : assertFiles([arg], ws.cwd);
+      const matched = hasGlobChars(arg) ? expand(ws.cwd, [arg]) : assertFiles([arg], ws.cwd);
       if (matched.length === 0) throw new UsageError(`no blueprint files match ${arg}`);
       for (const file of matched) files.add(file);
     }
-    return [...files];
+    return { files: [...files], refused };
   }
   const { blueprints } = ws.config;
   const formats = new Set(blueprints.formats);
-  const files = resolveBlueprintSources(ws.paths.root, blueprints.sources).filter((file) => {
+  const files = expand(ws.paths.root, blueprints.sources).filter((file) => {
     const format = detectFormat(file);
     return format !== null && formats.has(format);
   });
@@ -61,7 +75,7 @@ export function blueprintFiles(ws: Workspace, filesOrGlobs?: readonly string[]):
       `no blueprint files match ${blueprints.sources.join(', ')} under ${ws.paths.root}; pass files to sync or add blueprints to ${blueprints.default_dir}`,
     );
   }
-  return files;
+  return { files, refused };
 }
 
 /** Parses, lints and reconciles `files` (from blueprintFiles); with any error diagnostic nothing is written. */
@@ -75,7 +89,8 @@ export async function blueprintDrift(
   ws: Workspace,
   options: { projectKey?: string; files?: readonly string[] } = {},
 ): Promise<DriftView> {
-  const blueprints = blueprintFiles(ws, options.files).map((file) => loadBlueprint(file));
+  const { files, refused } = blueprintSources(ws, options.files);
+  const blueprints = files.map((file) => loadBlueprint(file));
   const drift = await computeDrift(ws.store, blueprints, {
     workspaceRoot: ws.paths.root,
     testPatterns: ws.config.blueprints.test_mapping.patterns,
@@ -88,7 +103,7 @@ export async function blueprintDrift(
       `no blueprint feeds project ${projectKey}; known: ${drift.projects.map((p) => p.key).join(', ') || 'none'}`,
     );
   }
-  return { projects, diagnostics: blueprints.flatMap((b) => b.diagnostics) };
+  return { projects, diagnostics: [...refused, ...blueprints.flatMap((b) => b.diagnostics)] };
 }
 
 export interface SyncOutcome {
@@ -106,9 +121,10 @@ export async function syncBlueprints(
   filesOrGlobs?: readonly string[],
   onFiles?: (count: number) => void,
 ): Promise<SyncOutcome> {
-  const files = blueprintFiles(ws, filesOrGlobs);
+  const { files, refused } = blueprintSources(ws, filesOrGlobs);
   onFiles?.(files.length);
-  const report = await syncBlueprintFiles(ws, files);
+  const synced = await syncBlueprintFiles(ws, files);
+  const report = { ...synced, diagnostics: [...refused, ...synced.diagnostics] };
   const frontiers: FrontierView[] = [];
   if (report.ok) for (const p of report.projects) frontiers.push(await projectFrontier(ws, p.key));
   return { report, frontiers };

@@ -1,29 +1,12 @@
 // Use case: the workspace at a glance (`penguin status`): each project's tasks by status, what is
 // ready and blocked, stale or orphaned work, and the live workflows.
 import { TASK_STATUSES, type TaskStatus } from '../contracts/task.js';
-import { isTerminal, type WorkflowStatus } from '../orchestration/backend.js';
+import type { ProjectStatus, WorkspaceStatus } from '../contracts/views.js';
+import { containment } from '../ituv/process.js';
+import { isTerminal } from '../orchestration/backend.js';
 import type { WorkflowService } from '../orchestration/workflow-service.js';
 import type { Workspace } from '../project/workspace.js';
 import { projectFrontier } from './frontier.js';
-
-export interface ProjectStatus {
-  key: string;
-  tasks: number;
-  by_status: Record<TaskStatus, number>;
-  ready: number;
-  blocked: number;
-  stale: number;
-  orphaned: number;
-  /** Blueprint id of the task that would be picked next. */
-  next: string | null;
-}
-
-export interface WorkspaceStatus {
-  root: string;
-  backend: string;
-  projects: ProjectStatus[];
-  live_workflows: WorkflowStatus[];
-}
 
 export async function workspaceStatus(ws: Workspace, workflows: WorkflowService): Promise<WorkspaceStatus> {
   const projects: ProjectStatus[] = [];
@@ -46,6 +29,13 @@ export async function workspaceStatus(ws: Workspace, workflows: WorkflowService)
       next: frontier.ready[0]?.blueprint_id ?? null,
     });
   }
-  const live = (await workflows.backend.list({})).filter((w) => !isTerminal(w.state));
-  return { root: ws.paths.root, backend: ws.config.orchestration.backend, projects, live_workflows: live };
+  const live = (await workflows.client.list({})).filter((w) => !isTerminal(w.state));
+  const { mode, detail } = containment();
+  return {
+    root: ws.paths.root,
+    backend: ws.config.orchestration.backend,
+    containment: { mode, detail },
+    projects,
+    live_workflows: live,
+  };
 }

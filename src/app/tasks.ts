@@ -10,9 +10,9 @@ import type {
   LifecycleMove,
   TaskDetail,
   TaskList,
+  TaskShow,
 } from '../contracts/views.js';
 import { ConflictError, UsageError } from '../errors.js';
-import type { VerifyResult } from '../ituv/results.js';
 import type { WorkflowService } from '../orchestration/workflow-service.js';
 import { addTaskDependency, listTaskDependencies, removeTaskDependency } from '../project/dependencies.js';
 import { exportGraph, GRAPH_FORMATS, type GraphFormat } from '../project/graph-export.js';
@@ -210,9 +210,6 @@ export async function taskGraph(
   const text = exportGraph(tasks, dependencies, format);
   return { project: project.key, format, text };
 }
-
-/** `task show`: the task detail and the evidence table of its latest VERIFY (null before any). */
-export type TaskShow = TaskDetail & { evidence: VerifyResult | null };
 
 export async function showTask(ws: Workspace, workflows: WorkflowService, ref: TaskRef): Promise<TaskShow> {
   const detail = await taskDetail(ws, ref);

@@ -5,4 +5,4 @@ export { itemContentHash } from './hash.js';
 export { lintBlueprint } from './lint.js';
 export { loadBlueprint, sortDiagnostics } from './load.js';
 export { detectFormat, MAX_BLUEPRINT_BYTES, parseBlueprintFile, parseBlueprintText } from './parse.js';
-export { resolveBlueprintSources } from './sources.js';
+export { expandBlueprintSources, resolveBlueprintSources } from './sources.js';

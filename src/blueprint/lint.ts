@@ -1,7 +1,7 @@
 // Lint findings over a parsed blueprint (DESIGN §3): ids, dependencies, cycles, acceptance
 // criteria, estimates and recipes. Every check is linear in items + dependencies.
 import { findCycles } from './cycles.js';
-import type { Blueprint, BlueprintItem, Diagnostic, Severity } from './model.js';
+import { hasErrors, type Blueprint, type BlueprintItem, type Diagnostic, type Severity } from './model.js';
 import {
   DEPENDENCY_CYCLE,
   DUPLICATE_ID,
@@ -22,8 +22,14 @@ export function lintBlueprint(bp: Blueprint): Diagnostic[] {
     out.push({ code, severity, message, file: bp.file, line });
   };
 
-  if (bp.items.length === 0) {
-    add(NO_TASKS, 'error', 'the blueprint has no tasks (checklist items under a "## Tasks" section)', 1);
+  // "No tasks" is only news when parsing found nothing wrong: a file that failed to parse, or whose
+  // every task was refused, already says why.
+  if (bp.items.length === 0 && !hasErrors(bp.diagnostics)) {
+    const where =
+      bp.format === 'markdown'
+        ? 'checklist items like "- [ ] KEY-1 Title" under a "## Tasks" heading'
+        : 'entries of an "items:" or "tasks:" list';
+    add(NO_TASKS, 'error', `the blueprint has no tasks (${where})`, 1);
   }
 
   // First definition of each id wins; later ones are duplicates.

@@ -1,36 +1,40 @@
 // Markdown blueprint -> Blueprint (DESIGN §3). The block structure comes from the outline (mdast, or
 // the equivalent fast scanner for plain documents); exact text (metadata braces, YAML blocks) is
 // read from the raw source lines by line number, so every position is the file's absolute line.
-import {
-  DEPENDENCY_POLICIES,
-  type Blueprint,
-  type BlueprintItem,
-  type DependencyPolicy,
-  type DependencySpec,
-  type Diagnostic,
-  type Frontmatter,
-  type Recipe,
-  type Section,
-  type ValidationItem,
+import type {
+  Blueprint,
+  BlueprintItem,
+  Diagnostic,
+  Frontmatter,
+  Recipe,
+  Section,
+  ValidationItem,
 } from './model.js';
 import {
-  BAD_DEPENDENCY_REF,
   BAD_FRONTMATTER,
   BAD_METADATA_VALUE,
-  BAD_POLICY,
   BAD_YAML_BLOCK,
-  SPEC_NOT_IN_DEPENDS,
+  INCOMPLETE_SPEC,
+  NESTING_TOO_DEEP,
   TASK_WITHOUT_ID,
   UNCLOSED_FRONTMATTER,
   UNKNOWN_KEY,
 } from './codes.js';
+import { addDependency, addSpecs, unwrapId, type RawSpec, type Report } from './dependencies.js';
 import { emptyItem } from './empty.js';
 import { applyDefaults, validateFrontmatter } from './frontmatter.js';
 import { parseLineMetadata } from './metadata.js';
-import { IDENT, LOOSE_ID, projectKeyFor } from './naming.js';
-import { buildOutline, type OutlineItem } from './outline.js';
+import { IDENT, projectKeyFor } from './naming.js';
+import {
+  buildOutline,
+  MAX_NESTING,
+  nestingDepth,
+  tooDeepLines,
+  type Outline,
+  type OutlineItem,
+} from './outline.js';
 import { parseRecipesYaml } from './recipes.js';
-import { parseYamlWithLines } from './yaml-lines.js';
+import { parseYamlWithLines, type Locate } from './yaml-lines.js';
 
 export interface MarkdownOptions {
   /** 'mdast' forces the reference parser (tests compare it with the fast path). */
@@ -40,6 +44,10 @@ export interface MarkdownOptions {
 const LIST_MARKER = /^\s*(?:[-*+]|\d{1,9}[.)])(?:\s+|$)/;
 const TASK_BOX = /^\[[ xX]\]\s*/;
 const ATTRIBUTE = /^([A-Za-z][A-Za-z _-]*?)\s*:\s*(.*)$/;
+/** The opening line of a YAML code fence: indent, fence, info string. */
+const YAML_FENCE = /^( {0,3})(`{3,}|~{3,})[ \t]*(?:yaml|yml)(?:[ \t].*)?$/i;
+/** A line outside the fences that looks like the start of a recipe. */
+const RECIPE_START = /^\s*-\s+(?:recipe|name)\s*:/;
 
 type SectionKind = 'tasks' | 'recipes' | 'validation' | 'other';
 
@@ -51,27 +59,42 @@ function sectionKind(name: string): SectionKind {
   return 'other';
 }
 
+/** `Tasks (MVP)` -> `Tasks`: a trailing parenthetical is not part of a section's name. */
+function sectionName(heading: string): string {
+  return heading.replace(/\s*\([^()]*\)\s*$/, '').trim() || heading;
+}
+
+/** A part of the document with a meaning: its heading line and last line. */
+interface Region {
+  kind: Exclude<SectionKind, 'other'>;
+  line: number;
+  endLine: number;
+}
+
 /** Parse a markdown blueprint. Never throws: every problem is a diagnostic. */
 export function parseMarkdownBlueprint(text: string, file: string, options: MarkdownOptions = {}): Blueprint {
   const parser = new MarkdownParser(text, file);
   return parser.parse(options.engine ?? 'auto');
 }
 
-interface PendingSpec {
+interface PendingSpecs {
   value: unknown;
-  locate: (path: readonly (string | number)[]) => number;
+  line: number;
+  locate: Locate;
 }
 
 class MarkdownParser {
   private readonly lines: string[];
   private readonly diagnostics: Diagnostic[] = [];
   private readonly items: BlueprintItem[] = [];
+  private readonly report: Report;
 
   constructor(
     text: string,
     private readonly file: string,
   ) {
     this.lines = text.replace(/^\uFEFF/, '').split(/\r\n|\r|\n/);
+    this.report = (code, severity, message, line) => this.diag(code, severity, message, line);
   }
 
   private diag(
@@ -88,52 +111,45 @@ class MarkdownParser {
 
   parse(engine: 'auto' | 'mdast'): Blueprint {
     const frontmatter = this.readFrontmatter();
+    this.dropTooDeepLines();
     const outline = buildOutline(this.lines, engine);
 
-    // Sections: every root `##` heading up to the next heading of depth 1 or 2.
+    // Sections: every `##` heading up to the next heading of depth 1 or 2.
     const bounds = outline.headings.filter((h) => h.depth <= 2);
     const sections: Section[] = [];
-    const kinds: SectionKind[] = [];
     bounds.forEach((heading, index) => {
       if (heading.depth !== 2) return;
-      let end = (bounds[index + 1]?.line ?? this.lines.length + 1) - 1;
-      while (end > heading.line && (this.lines[end - 1] ?? '').trim() === '') end--;
-      const name = heading.text.replace(/\s*\([^()]*\)\s*$/, '').trim() || heading.text;
+      const end = this.lastContentLine(heading.line, (bounds[index + 1]?.line ?? this.lines.length + 1) - 1);
       sections.push({
-        name,
+        name: sectionName(heading.text),
         heading: heading.text,
         line: heading.line,
         endLine: end,
         text: this.lines.slice(heading.line, end).join('\n'),
       });
-      kinds.push(sectionKind(name));
     });
+    const regions = this.regions(outline, sections);
 
-    // Route root list items to their section (both lists are in document order).
+    // Route root list items to the innermost region holding them (both lists are in document order;
+    // regions are nested or disjoint, so a stack of the open ones finds it in one pass).
     const validation: ValidationItem[] = [];
-    let s = -1;
+    const open: Region[] = [];
+    let next = 0;
     for (const item of outline.items) {
-      while (s + 1 < sections.length && sections[s + 1]!.line < item.line) s++;
-      const section = sections[s];
-      if (section === undefined || item.line > section.endLine || item.checked === null) continue;
-      if (kinds[s] === 'tasks') this.readTask(item, null);
-      else if (kinds[s] === 'validation') {
+      while (next < regions.length && regions[next]!.line < item.line) open.push(regions[next++]!);
+      while (open.length > 0 && open[open.length - 1]!.endLine < item.line) open.pop();
+      const region = open[open.length - 1];
+      if (region === undefined || item.checked === null) continue;
+      if (region.kind === 'tasks') this.readTask(item, null);
+      else if (region.kind === 'validation') {
         validation.push({ text: this.itemText(item).text, checked: item.checked, line: item.line });
       }
     }
 
     const recipes: Recipe[] = [];
-    sections.forEach((section, index) => {
-      if (kinds[index] !== 'recipes') return;
-      const body = this.lines.slice(section.line, section.endLine);
-      // Comments and fences inside the section are not part of the YAML.
-      for (const [first, last] of outline.ignored) {
-        for (let n = Math.max(first, section.line + 1); n <= Math.min(last, section.endLine); n++) {
-          body[n - section.line - 1] = '';
-        }
-      }
-      recipes.push(...parseRecipesYaml(body.join('\n'), section.line + 1, this.file, this.diagnostics));
-    });
+    for (const region of regions) {
+      if (region.kind === 'recipes') recipes.push(...this.readRecipes(region, outline.ignored));
+    }
 
     this.applyAgentDefaults(frontmatter);
     const title =
@@ -154,33 +170,81 @@ class MarkdownParser {
     };
   }
 
-  /** Reads and blanks the frontmatter so the markdown parser never sees it and lines stay absolute. */
+  /** `end`, moved up past trailing blank lines (never above `start`). */
+  private lastContentLine(start: number, end: number): number {
+    let last = end;
+    while (last > start && (this.lines[last - 1] ?? '').trim() === '') last--;
+    return last;
+  }
+
+  /**
+   * The Tasks, Usage Recipes and Validation regions: the `##` sections of those names, and for a name
+   * with no `##` section, the first heading of any level with that name (`### Tasks`), up to the
+   * next heading of the same or a higher level.
+   */
+  private regions(outline: Outline, sections: readonly Section[]): Region[] {
+    const regions: Region[] = [];
+    for (const section of sections) {
+      const kind = sectionKind(section.name);
+      if (kind !== 'other') regions.push({ kind, line: section.line, endLine: section.endLine });
+    }
+    for (const kind of ['tasks', 'recipes', 'validation'] as const) {
+      if (regions.some((r) => r.kind === kind)) continue;
+      const index = outline.headings.findIndex((h) => sectionKind(sectionName(h.text)) === kind);
+      if (index < 0) continue;
+      const heading = outline.headings[index]!;
+      const after = outline.headings.slice(index + 1).find((h) => h.depth <= heading.depth);
+      const end = this.lastContentLine(heading.line, (after?.line ?? this.lines.length + 1) - 1);
+      regions.push({ kind, line: heading.line, endLine: end });
+    }
+    return regions.sort((a, b) => a.line - b.line);
+  }
+
+  /**
+   * Reads and blanks the frontmatter so the markdown parser never sees it and lines stay absolute.
+   * Blank lines before the opening `---` are allowed (the Python parser strips them too): without
+   * that, a stray empty first line would turn the frontmatter into a rule and silently change the
+   * project key.
+   */
   private readFrontmatter(): Frontmatter {
-    if (this.lines[0]?.trimEnd() !== '---') return {};
+    let open = 0;
+    while (open < this.lines.length && this.lines[open]!.trim() === '') open++;
+    if (this.lines[open]?.trimEnd() !== '---') return {};
     let close = -1;
-    for (let i = 1; i < this.lines.length; i++) {
+    for (let i = open + 1; i < this.lines.length; i++) {
       if (this.lines[i]!.trimEnd() === '---') {
         close = i;
         break;
       }
     }
     if (close < 0) {
-      this.diag(UNCLOSED_FRONTMATTER, 'error', 'frontmatter opened with "---" on line 1 is never closed', 1);
-      this.lines[0] = '';
+      this.diag(
+        UNCLOSED_FRONTMATTER,
+        'error',
+        `frontmatter opened with "---" on line ${open + 1} is never closed (add a "---" line after it)`,
+        open + 1,
+      );
+      this.lines[open] = '';
       return {};
     }
-    const yamlText = this.lines.slice(1, close).join('\n');
-    for (let i = 0; i <= close; i++) this.lines[i] = '';
-    const parsed = parseYamlWithLines(yamlText, 2);
+    const yamlText = this.lines.slice(open + 1, close).join('\n');
+    for (let i = open; i <= close; i++) this.lines[i] = '';
+    const parsed = parseYamlWithLines(yamlText, open + 2);
     if (parsed.errors.length > 0) {
       for (const error of parsed.errors) {
-        this.diag(BAD_FRONTMATTER, 'error', `frontmatter is not valid YAML: ${error.message}`, error.line);
+        this.diag(
+          BAD_FRONTMATTER,
+          'error',
+          `frontmatter is not valid YAML: ${error.message}`,
+          error.line,
+          error.column,
+        );
       }
       return {};
     }
     if (parsed.value === null || parsed.value === undefined) return {};
     if (typeof parsed.value !== 'object' || Array.isArray(parsed.value)) {
-      this.diag(BAD_FRONTMATTER, 'error', 'frontmatter must be a YAML mapping of key: value', 2);
+      this.diag(BAD_FRONTMATTER, 'error', 'frontmatter must be a YAML mapping of key: value', open + 2);
       return {};
     }
     return validateFrontmatter(
@@ -191,6 +255,21 @@ class MarkdownParser {
       this.diagnostics,
       'frontmatter',
     );
+  }
+
+  /** Refuses (and blanks) lines nested too deep for mdast, before it sees them. */
+  private dropTooDeepLines(): void {
+    const deep = tooDeepLines(this.lines);
+    const first = deep[0];
+    if (first === undefined) return;
+    const more = deep.length > 1 ? `; ${deep.length - 1} more line(s) like it are skipped too` : '';
+    this.diag(
+      NESTING_TOO_DEEP,
+      'error',
+      `line ${first} nests about ${nestingDepth(this.lines[first - 1]!)} block quotes or lists deep; blueprints may nest at most ${MAX_NESTING} (the line is skipped${more})`,
+      first,
+    );
+    for (const line of deep) this.lines[line - 1] = '';
   }
 
   /** The item's first-paragraph text without marker and checkbox; continuation lines are trimmed. */
@@ -219,7 +298,8 @@ class MarkdownParser {
     }
     const text = raw.join(' ').trim();
     const firstWord = /^\S+/.exec(text)?.[0] ?? '';
-    const ident = firstWord.replace(/^<(.*)>$/, '$1');
+    // `KEY-1:` and `<KEY-1>:` are the ident followed by a colon, as people write "ID: title".
+    const ident = unwrapId(firstWord.endsWith(':') ? firstWord.slice(0, -1) : firstWord);
 
     let id: string | undefined;
     let title = text;
@@ -261,7 +341,7 @@ class MarkdownParser {
     };
     this.items.push(item);
 
-    const specs: PendingSpec[] = [];
+    const specs: PendingSpecs[] = [];
     const subtasks: OutlineItem[] = [];
     for (const child of node.children) {
       if (child.checked !== null) subtasks.push(child);
@@ -271,7 +351,7 @@ class MarkdownParser {
     for (const child of subtasks) this.readTask(child, id);
   }
 
-  private readAttribute(item: BlueprintItem, node: OutlineItem, specs: PendingSpec[]): void {
+  private readAttribute(item: BlueprintItem, node: OutlineItem, specs: PendingSpecs[]): void {
     const { text } = this.itemText(node);
     const firstText = (this.lines[node.line - 1] ?? '').replace(LIST_MARKER, '').trim();
     const match = ATTRIBUTE.exec(firstText);
@@ -311,8 +391,10 @@ class MarkdownParser {
         const indent = Math.min(
           ...body.filter((l) => l.trim() !== '').map((l) => l.length - l.trimStart().length),
         );
-        const yamlText = body.map((l) => l.slice(Number.isFinite(indent) ? indent : 0)).join('\n');
-        const parsed = parseYamlWithLines(yamlText, firstLine);
+        const dedent = Number.isFinite(indent) ? indent : 0;
+        const yamlText = body.map((l) => l.slice(dedent)).join('\n');
+        const column = inlineValue !== '' ? (this.lines[node.line - 1] ?? '').indexOf(inlineValue) : dedent;
+        const parsed = parseYamlWithLines(yamlText, firstLine, column);
         if (parsed.errors.length > 0) {
           for (const error of parsed.errors) {
             this.diag(
@@ -320,11 +402,12 @@ class MarkdownParser {
               'error',
               `Dependency Specs of ${item.id} is not valid YAML: ${error.message}`,
               error.line,
+              error.column,
             );
           }
           return;
         }
-        specs.push({ value: parsed.value, locate: parsed.locate });
+        specs.push({ value: parsed.value, line: node.line, locate: parsed.locate });
         return;
       }
       case 'recipe':
@@ -354,95 +437,76 @@ class MarkdownParser {
 
   private addDependencies(item: BlueprintItem, list: string, line: number): void {
     for (const part of list.split(',')) {
-      const ref = part.trim().replace(/^<(.*)>$/, '$1');
-      if (ref === '') continue;
-      if (!LOOSE_ID.test(ref)) {
-        this.diag(BAD_DEPENDENCY_REF, 'error', `dependency "${ref}" of ${item.id} is not an id`, line);
-        continue;
-      }
-      if (!item.depends_on.includes(ref)) {
-        item.depends_on.push(ref);
-        item.depends_lines![ref] = line;
-      }
+      if (part.trim() === '') continue;
+      addDependency(item, part, line, this.report, `dependency of ${item.id}`);
     }
   }
 
   /** Specs are checked after all attributes, so Depends may come before or after them. */
-  private checkSpecs(item: BlueprintItem, specs: PendingSpec[]): void {
-    for (const { value, locate } of specs) {
+  private checkSpecs(item: BlueprintItem, pending: PendingSpecs[]): void {
+    const specs: RawSpec[] = [];
+    for (const { value, line, locate } of pending) {
       if (value === null || value === undefined) continue;
       if (!Array.isArray(value)) {
-        this.diag(BAD_YAML_BLOCK, 'error', `Dependency Specs of ${item.id} must be a YAML list`, locate([]));
+        this.diag(
+          INCOMPLETE_SPEC,
+          'error',
+          `Dependency Specs of ${item.id} must be a YAML list of "- task_id: ..." entries`,
+          line,
+        );
         continue;
       }
       value.forEach((entry: unknown, index) => {
-        const line = locate([index]);
-        if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) {
-          this.diag(
-            BAD_YAML_BLOCK,
-            'error',
-            `dependency spec #${index + 1} of ${item.id} must be a mapping`,
-            line,
-          );
-          return;
-        }
-        const record = entry as Record<string, unknown>;
-        const spec = this.checkSpec(item, record, index, line, locate);
-        if (spec !== null) item.dependency_specs.push(spec);
+        specs.push({
+          value: entry,
+          line: locate([index]),
+          lineOf: (key) => locate([index, key]),
+          label: `dependency spec #${specs.length + 1} of ${item.id}`,
+        });
       });
     }
+    addSpecs(item, specs, { requireDepends: true }, this.report);
   }
 
-  private checkSpec(
-    item: BlueprintItem,
-    record: Record<string, unknown>,
-    index: number,
-    line: number,
-    locate: PendingSpec['locate'],
-  ): DependencySpec | null {
-    const taskId = typeof record.task_id === 'string' ? record.task_id.trim() : '';
-    let ok = true;
-    if (taskId === '') {
-      this.diag(
-        SPEC_NOT_IN_DEPENDS,
-        'error',
-        `dependency spec #${index + 1} of ${item.id} has no task_id`,
-        line,
-      );
-      ok = false;
-    } else if (!item.depends_on.includes(taskId)) {
-      this.diag(
-        SPEC_NOT_IN_DEPENDS,
-        'error',
-        `dependency spec for ${taskId} under ${item.id} names a task that is not in its Depends`,
-        line,
-      );
-      ok = false;
+  /**
+   * The recipes of a Usage Recipes region: the YAML in its ```` ```yaml ```` fences when it has any,
+   * else its body. Comments and other fences are never part of the YAML.
+   */
+  private readRecipes(region: Region, ignored: Outline['ignored']): Recipe[] {
+    const first = region.line + 1;
+    const body = this.lines.slice(region.line, region.endLine);
+    const fences: Array<{ from: number; to: number; indent: number }> = [];
+    for (const [start, end] of ignored) {
+      if (end < first || start > region.endLine) continue;
+      const open = YAML_FENCE.exec(this.lines[start - 1] ?? '');
+      if (open) {
+        const closing = (this.lines[end - 1] ?? '').trim();
+        const closed = end > start && closing[0] === open[2]![0] && /^(`{3,}|~{3,})$/.test(closing);
+        fences.push({ from: start + 1, to: closed ? end - 1 : end, indent: open[1]!.length });
+      }
+      for (let n = Math.max(start, first); n <= Math.min(end, region.endLine); n++) body[n - first] = '';
     }
-    const policy = record.policy ?? 'completion_required';
-    if (typeof policy !== 'string' || !(DEPENDENCY_POLICIES as readonly string[]).includes(policy)) {
-      this.diag(
-        BAD_POLICY,
-        'error',
-        `dependency policy "${String(policy)}" of ${item.id} is not one of ${DEPENDENCY_POLICIES.join(', ')}`,
-        locate([index, 'policy']),
-      );
-      return null;
+    if (fences.length === 0) return parseRecipesYaml(body.join('\n'), first, this.file, this.diagnostics);
+
+    const recipes: Recipe[] = [];
+    for (const fence of fences) {
+      const text = this.lines
+        .slice(fence.from - 1, fence.to)
+        .map((line) => line.replace(new RegExp(`^ {0,${fence.indent}}`), ''))
+        .join('\n');
+      recipes.push(...parseRecipesYaml(text, fence.from, this.file, this.diagnostics, fence.indent));
     }
-    const artifactKey = record.artifact_key;
-    if (policy === 'artifact_ready' && (typeof artifactKey !== 'string' || artifactKey.trim() === '')) {
+    // With fences, text outside them is prose; a recipe written there would be lost without a word.
+    const stray = body.findIndex((line) => RECIPE_START.test(line));
+    if (stray >= 0) {
       this.diag(
-        BAD_POLICY,
-        'error',
-        `artifact_ready dependency of ${item.id} on ${taskId} needs an artifact_key`,
-        line,
+        UNKNOWN_KEY,
+        'warning',
+        'a recipe outside the ```yaml fences of Usage Recipes is ignored (put every recipe in a fence, or none)',
+        first + stray,
       );
-      return null;
     }
-    if (!ok) return null;
-    const spec: DependencySpec = { task_id: taskId, policy: policy as DependencyPolicy };
-    if (typeof artifactKey === 'string' && artifactKey.trim() !== '') spec.artifact_key = artifactKey.trim();
-    return spec;
+    return recipes;
   }
 
   private applyAgentDefaults(frontmatter: Frontmatter): void {

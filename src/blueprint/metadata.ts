@@ -10,6 +10,7 @@ import {
   type Severity,
 } from './model.js';
 import { BAD_METADATA_VALUE, MALFORMED_METADATA, UNKNOWN_KEY } from './codes.js';
+import { LOOSE_ID } from './naming.js';
 
 /** The item fields a metadata block can set, plus the id. */
 export type ItemMetadata = Partial<
@@ -136,12 +137,17 @@ function isRealDate(value: string): boolean {
   return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 }
 
-/** Find the trailing `{...}` block of a line and parse it. Lines without one give empty fields. */
+/**
+ * Find the trailing `{...}` block of a line and parse it. Lines without one give empty fields. A
+ * trailing brace group with no `=` in it (`Support {braces}`, `Parse JSON like {"a": 1}`) is title
+ * text, not metadata: metadata is always `key=value`.
+ */
 export function parseLineMetadata(line: string): LineMetadata {
   let from = line.indexOf('{');
   while (from >= 0) {
     const scan = scanBlock(line, from);
     if (scan.closed && line.slice(scan.end + 1).trim() === '') {
+      if (!line.slice(from, scan.end).includes('=')) break;
       return { text: line.slice(0, from).trimEnd(), column: from + 1, ...parseSegments(scan.segments) };
     }
     if (!scan.closed) {
@@ -226,8 +232,8 @@ function parseSegments(segments: Segment[]): { fields: ItemMetadata; issues: Met
       if (value !== '') fields[key as StringKey] = value;
       else bad(key, value, column, 'a non-empty value');
     } else if (key === 'id') {
-      if (/^\S+$/.test(value)) fields.id = value;
-      else bad(key, value, column, 'an id without spaces');
+      if (LOOSE_ID.test(value)) fields.id = value;
+      else bad(key, value, column, 'an id without spaces, ":" or "|"');
     } else if (key === 'priority') {
       const lower = value.toLowerCase();
       if ((PRIORITIES as readonly string[]).includes(lower)) fields.priority = lower as Priority;

@@ -45,6 +45,66 @@ export function buildOutline(lines: readonly string[], engine: 'auto' | 'mdast' 
 }
 
 // ---------------------------------------------------------------------------------------------
+// Nesting guard
+
+/** Container depth (block quotes and list items) past which a line is refused (BP-PARSE-034). */
+export const MAX_NESTING = 100;
+
+const THEMATIC = /^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$/;
+
+/**
+ * An upper bound of the container depth a line opens: its block-quote and list markers plus half
+ * its indentation (a nested list item sits at least two columns right of its parent). mdast builds
+ * one nested node per level and micromark re-checks every open container on every line, so a line
+ * like `> > > ...` or `- - - ...` 50,000 levels deep overflows the stack or runs for minutes; this
+ * linear bound lets the parser refuse such a line before mdast sees it.
+ */
+export function nestingDepth(line: string): number {
+  let indent = 0;
+  let i = 0;
+  for (; i < line.length; i++) {
+    const ch = line[i];
+    if (ch === ' ') indent++;
+    else if (ch === '\t') indent += 4 - (indent % 4);
+    else break;
+  }
+  let markers = 0;
+  while (i < line.length) {
+    const ch = line[i]!;
+    if (ch === ' ' || ch === '\t') {
+      i++;
+    } else if (ch === '>') {
+      markers++;
+      i++;
+    } else if ((ch === '-' || ch === '*' || ch === '+') && /[ \t]|^$/.test(line[i + 1] ?? '')) {
+      markers++;
+      i++;
+    } else if (ch >= '0' && ch <= '9') {
+      const ordered = /^\d{1,9}[.)](?:[ \t]|$)/.exec(line.slice(i, i + 11));
+      if (!ordered) break;
+      markers++;
+      i += ordered[0].length;
+    } else {
+      break;
+    }
+  }
+  // `- - -` alone is a thematic break, not three lists; it opens nothing.
+  if (markers > MAX_NESTING && THEMATIC.test(line)) return 0;
+  return markers + Math.floor(indent / 2);
+}
+
+/** 1-based numbers of the lines nested deeper than `max`, in order. */
+export function tooDeepLines(lines: readonly string[], max = MAX_NESTING): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    // Cheap test first: a line shorter than `max` cannot hold `max` markers or `2 * max` spaces.
+    if (line.length > max && nestingDepth(line) > max) out.push(i + 1);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Reference: mdast
 
 /** Lines per mdast parse: long enough to be cheap per call, short enough to stay linear. */

@@ -107,7 +107,9 @@ export function recipesFromValue(
     diagnostics.push({
       code: BAD_RECIPE,
       severity: 'error',
-      message: `${where} must be a list of recipes (${file}:${locate(prefix)})`,
+      message: `${where} must be a YAML list of recipes, each starting with \`- recipe: NAME\`${
+        typeof value === 'object' ? ' (a mapping of names to steps is not a recipe list)' : ''
+      }`,
       file,
       line: locate(prefix),
     });
@@ -157,15 +159,19 @@ function recipeLabel(entry: unknown, index: number): string {
   return `#${index + 1}`;
 }
 
-/** Parse the YAML body of a Usage Recipes section; `firstLine` is its absolute first line. */
+/**
+ * Parse the YAML of a Usage Recipes section (its body, or one ```yaml fence of it); `firstLine` is
+ * the text's absolute first line and `columnOffset` how far it was dedented.
+ */
 export function parseRecipesYaml(
   text: string,
   firstLine: number,
   file: string,
   diagnostics: Diagnostic[],
+  columnOffset = 0,
 ): Recipe[] {
   if (text.trim() === '') return [];
-  const parsed = parseYamlWithLines(text, firstLine);
+  const parsed = parseYamlWithLines(text, firstLine, columnOffset);
   if (parsed.errors.length > 0) {
     for (const error of parsed.errors) {
       diagnostics.push({
@@ -174,6 +180,7 @@ export function parseRecipesYaml(
         message: `Usage Recipes is not valid YAML: ${error.message}`,
         file,
         line: error.line,
+        column: error.column,
       });
     }
     return [];

@@ -5,24 +5,43 @@ export type PathKey = string | number;
 /** Absolute 1-based line of the value at `path` (or of its deepest existing ancestor). */
 export type Locate = (path: readonly PathKey[]) => number;
 
+export interface YamlError {
+  /** Absolute 1-based line and column in the file. */
+  line: number;
+  column: number;
+  /** One sentence; a position in it is the absolute one. */
+  message: string;
+}
+
 export interface ParsedYaml {
   doc: Document;
   /** Plain JS value (undefined when there were syntax errors). */
   value: unknown;
-  errors: Array<{ line: number; message: string }>;
+  errors: YamlError[];
   locate: Locate;
 }
 
-/** Parse YAML text whose first line is absolute line `firstLine` of the file. */
-export function parseYamlWithLines(text: string, firstLine: number): ParsedYaml {
+/**
+ * Parse YAML text whose first line is absolute line `firstLine` of the file and whose columns are
+ * `columnOffset` columns left of the file's (a dedented block).
+ */
+export function parseYamlWithLines(text: string, firstLine: number, columnOffset = 0): ParsedYaml {
   const counter = new LineCounter();
   const doc = parseDocument(text, { lineCounter: counter, uniqueKeys: true, prettyErrors: true });
   const offset = firstLine - 1;
-  const errors = doc.errors.map((error) => ({
-    line: (error.linePos?.[0].line ?? 1) + offset,
-    // The yaml package appends a code excerpt after a blank line; keep the sentence only.
-    message: error.message.split('\n')[0]!.trim(),
-  }));
+  // One syntax error is reported: the ones after it are nearly always the same mistake seen again
+  // by the parser's recovery (an unclosed `[` gives three), which only buries the real one.
+  const errors = doc.errors.slice(0, 1).map((error): YamlError => {
+    const line = (error.linePos?.[0].line ?? 1) + offset;
+    const column = (error.linePos?.[0].col ?? 1) + columnOffset;
+    // The yaml package appends a code excerpt after a blank line and names the position inside the
+    // text it was given; keep the sentence and name the file's own position instead.
+    const sentence = error.message
+      .split('\n')[0]!
+      .trim()
+      .replace(/\s*at line \d+, column \d+:?$/, '');
+    return { line, column, message: `${sentence} at line ${line}, column ${column}` };
+  });
   const locate: Locate = (path) => {
     for (let n = path.length; n >= 0; n--) {
       const node = n === 0 ? doc.contents : doc.getIn(path.slice(0, n), true);
@@ -36,7 +55,8 @@ export function parseYamlWithLines(text: string, firstLine: number): ParsedYaml 
       // toJS throws for semantic problems the parser lets through (an alias to an unknown anchor).
       value = doc.toJS({ maxAliasCount: 100 });
     } catch (error) {
-      errors.push({ line: firstLine, message: error instanceof Error ? error.message : String(error) });
+      const message = error instanceof Error ? error.message : String(error);
+      errors.push({ line: firstLine, column: 1 + columnOffset, message });
     }
   }
   return { doc, value, errors, locate };

@@ -45,6 +45,8 @@ const blueprintsSchema = z.strictObject({
   default_dir: nonEmpty.default('context/specs'),
   auto_create_tasks: z.boolean().default(true),
   test_mapping: testMappingSchema.prefault({}),
+  /** Read sources that are symlinks leading outside the workspace (refused with a warning by default). */
+  follow_symlinks: z.boolean().default(false),
 });
 
 const usageRunnerSchema = z.strictObject({

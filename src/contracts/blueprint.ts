@@ -41,16 +41,13 @@ export const DependencySpecSchema = z.strictObject({
 });
 export type DependencySpec = z.infer<typeof DependencySpecSchema>;
 
-/** One task item of a blueprint, with its metadata. Optional metadata is `null` when absent. */
-export const BlueprintItemSchema = z.strictObject({
-  id: z.string(),
-  title: z.string(),
-  line: z.number().int(),
-  parent_id: z.string().nullable(),
+/**
+ * What an item says about its work, carried over as is to its task: the text, criteria, recipe and
+ * tests, and the metadata (`null` when absent). One list for BlueprintItemSchema and TaskSchema.
+ */
+export const ItemContentFields = {
   description: z.string().nullable(),
   acceptance_criteria: z.array(z.string()),
-  depends_on: z.array(z.string()),
-  dependency_specs: z.array(DependencySpecSchema),
   /** Name of a recipe in the blueprint's Usage Recipes. */
   recipe: z.string().nullable(),
   /** Test files, globs or name filters for this task. */
@@ -69,6 +66,17 @@ export const BlueprintItemSchema = z.strictObject({
   agent_role: z.string().nullable(),
   parallelizable: z.boolean().nullable(),
   batch: z.string().nullable(),
+};
+
+/** One task item of a blueprint, with its metadata. Optional metadata is `null` when absent. */
+export const BlueprintItemSchema = z.strictObject({
+  id: z.string(),
+  title: z.string(),
+  line: z.number().int(),
+  parent_id: z.string().nullable(),
+  depends_on: z.array(z.string()),
+  dependency_specs: z.array(DependencySpecSchema),
+  ...ItemContentFields,
   /** `[x]` in markdown, `checked: true` / `status: completed` in YAML/JSON. */
   checked: z.boolean(),
   /** 0-based position in document order; ties in the frontier break on it. */

@@ -2,6 +2,7 @@
 // validate every --json output they produce against this map, and a test checks that every command
 // has an entry, so the CLI's machine-readable contract is written down once, here.
 import { z } from 'zod';
+import { ServeStartedSchema } from './api.js';
 import { LintReportSchema } from './blueprint.js';
 import {
   DependencyChangeSchema,
@@ -11,8 +12,11 @@ import {
   FrontierViewSchema,
   LifecycleMoveSchema,
   ReadyViewSchema,
+  RecipeRunDocumentSchema,
   SyncReportSchema,
   TaskListSchema,
+  TaskShowSchema,
+  WorkspaceStatusSchema,
 } from './views.js';
 import { WORKFLOW_CLI_OUTPUTS } from './workflow.js';
 
@@ -43,6 +47,9 @@ export const GraphDocumentSchema = z.strictObject({
 
 export const CLI_OUTPUTS: Record<string, z.ZodType> = {
   init: InitResultSchema,
+  status: WorkspaceStatusSchema,
+  'task show': TaskShowSchema,
+  'recipe run': RecipeRunDocumentSchema,
   'blueprint lint': LintReportSchema,
   'blueprint sync': SyncReportSchema,
   'blueprint status': DriftViewSchema,
@@ -56,6 +63,8 @@ export const CLI_OUTPUTS: Record<string, z.ZodType> = {
   'task deps remove': DependencyRemovalSchema,
   'task deps list': DependencyListSchema,
   'graph show': GraphDocumentSchema,
+  /** Printed once the server listens; the server then runs until Ctrl-C or TERM. */
+  serve: ServeStartedSchema,
   ...WORKFLOW_CLI_OUTPUTS,
 };
 

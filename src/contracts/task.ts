@@ -2,7 +2,7 @@
 // status and phase moves. The store, sync, the frontier, the CLI and the HTTP API share these shapes;
 // the lifecycle rules that move between the statuses live in project/lifecycle.ts.
 import { z } from 'zod';
-import { DependencyPolicySchema, PrioritySchema, SequenceSchema } from './blueprint.js';
+import { DependencyPolicySchema, ItemContentFields } from './blueprint.js';
 
 export const TASK_STATUSES = [
   'pending',
@@ -59,24 +59,7 @@ export const TaskSchema = z.strictObject({
   /** Blueprint id of the parent item, for subtasks. */
   parent_id: z.string().nullable(),
   title: z.string(),
-  description: z.string().nullable(),
-  acceptance_criteria: z.array(z.string()),
-  recipe: z.string().nullable(),
-  tests: z.array(z.string()),
-  priority: PrioritySchema.nullable(),
-  labels: z.array(z.string()),
-  assignees: z.array(z.string()),
-  required_tools: z.array(z.string()),
-  skills: z.array(z.string()),
-  due: z.string().nullable(),
-  sequence: SequenceSchema.nullable(),
-  estimate: z.number().nullable(),
-  effort: z.number().nullable(),
-  value: z.number().nullable(),
-  risk: z.number().nullable(),
-  agent_role: z.string().nullable(),
-  parallelizable: z.boolean().nullable(),
-  batch: z.string().nullable(),
+  ...ItemContentFields,
   /** Position of the item in its blueprint; the frontier's last tie-breaker before id. */
   blueprint_order: z.number().int(),
   source_file: z.string().nullable(),

@@ -3,6 +3,7 @@
 // The application layer returns these; the CLI renders them and the HTTP API serves them.
 import { z } from 'zod';
 import { DependencyPolicySchema, DiagnosticSchema, PrioritySchema } from './blueprint.js';
+import { RecipeRunResultSchema, VerifyResultSchema } from './phase-result.js';
 import {
   DependencySourceSchema,
   TaskPhaseSchema,
@@ -10,6 +11,7 @@ import {
   TaskStatusSchema,
   TransitionSchema,
 } from './task.js';
+import { WorkflowStatusSchema } from './workflow.js';
 
 /**
  * What a blocker is about: an unsatisfied `dependency`; `held` downstream of a failed task
@@ -197,3 +199,39 @@ export const TaskDetailSchema = TaskSchema.extend({
   history: z.array(TransitionSchema),
 });
 export type TaskDetail = z.infer<typeof TaskDetailSchema>;
+
+/** `task show --json`: the task detail and the evidence table of its latest VERIFY (null before any). */
+export const TaskShowSchema = TaskDetailSchema.extend({ evidence: VerifyResultSchema.nullable() });
+export type TaskShow = z.infer<typeof TaskShowSchema>;
+
+export const CONTAINMENT_MODES = ['pid-namespace', 'process-group'] as const;
+export const ContainmentModeSchema = z.enum(CONTAINMENT_MODES);
+export type ContainmentMode = z.infer<typeof ContainmentModeSchema>;
+
+export const ProjectStatusSchema = z.strictObject({
+  key: z.string(),
+  tasks: z.number().int(),
+  by_status: z.record(TaskStatusSchema, z.number().int()),
+  ready: z.number().int(),
+  blocked: z.number().int(),
+  stale: z.number().int(),
+  orphaned: z.number().int(),
+  /** Blueprint id of the task that would be picked next. */
+  next: z.string().nullable(),
+});
+export type ProjectStatus = z.infer<typeof ProjectStatusSchema>;
+
+/** `status --json`: the workspace at a glance. */
+export const WorkspaceStatusSchema = z.strictObject({
+  root: z.string(),
+  backend: z.string(),
+  /** How the commands Penguin starts are contained on this machine (docs/ituv.md, Containment). */
+  containment: z.strictObject({ mode: ContainmentModeSchema, detail: z.string() }),
+  projects: z.array(ProjectStatusSchema),
+  live_workflows: z.array(WorkflowStatusSchema),
+});
+export type WorkspaceStatus = z.infer<typeof WorkspaceStatusSchema>;
+
+/** `recipe run --json`: the recipe's result and the blueprint file it came from. */
+export const RecipeRunDocumentSchema = RecipeRunResultSchema.extend({ file: z.string() });
+export type RecipeRunDocument = z.infer<typeof RecipeRunDocumentSchema>;

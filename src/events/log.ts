@@ -5,6 +5,7 @@
 // append is never published and events written by other processes on the same database are delivered
 // in order too, never twice. The events themselves are kept by the Store (contracts/store/events.ts).
 import type { EventPage, Store, StoreTx } from '../contracts/store/index.js';
+import { parseEventData } from '../contracts/event.js';
 import type { EventDraft, EventFilter, PenguinEvent } from './types.js';
 
 export type { EventPage } from '../contracts/store/index.js';
@@ -40,8 +41,18 @@ export class EventLog {
 
   /** Appends an event in `tx` and returns it with its seq; it is published once `tx` commits. */
   append(tx: StoreTx, draft: EventDraft): Promise<PenguinEvent> {
+    // A producer's bug must not store a malformed event: readers rely on each type's data schema.
+    const checked = parseEventData(draft.type, draft.data ?? {});
+    if (!checked.success) {
+      const issues = checked.error.issues.map((i) => `${i.path.join('.') || 'data'}: ${i.message}`);
+      return Promise.reject(new Error(`a ${draft.type} event with invalid data: ${issues.join('; ')}`));
+    }
+    try {
+      tx.afterCommit(this.publishAfterCommit);
+    } catch (error) {
+      return Promise.reject(error as Error); // the transaction has ended
+    }
     this.dirty = true;
-    tx.afterCommit(this.publishAfterCommit);
     return tx.events.append(draft);
   }
 

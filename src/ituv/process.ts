@@ -26,8 +26,9 @@ import {
 } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import type { Readable } from 'node:stream';
+import type { ContainmentMode } from '../contracts/views.js';
 
-export type ContainmentMode = 'pid-namespace' | 'process-group';
+export type { ContainmentMode } from '../contracts/views.js';
 
 export interface Containment {
   mode: ContainmentMode;

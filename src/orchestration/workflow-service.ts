@@ -58,11 +58,6 @@ export class WorkflowService {
     return this.built.client;
   }
 
-  /** The older name of `client`. */
-  get backend(): OrchestrationClient {
-    return this.client;
-  }
-
   /** What a process that runs workflows (worker, a foreground `task ituv start`) holds. */
   get host(): WorkflowHost {
     return this.built.host;

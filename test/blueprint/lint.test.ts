@@ -6,8 +6,19 @@ import { brief } from './helpers.js';
 const lint = (text: string) => lintBlueprint(parseBlueprintText(text, 'spec.md'));
 
 describe('lintBlueprint', () => {
-  it('reports a blueprint without tasks', () => {
+  it('reports a blueprint without tasks, naming what a task looks like in its format', () => {
     expect(brief(lint('# Nothing\n'))).toEqual(['1 BP-LINT-004']);
+    expect(lint('# Nothing\n')[0]!.message).toContain('"## Tasks"');
+    const yaml = lintBlueprint(parseBlueprintText('title: Empty\n', 'spec.yaml'));
+    expect(brief(yaml)).toEqual(['1 BP-LINT-004']);
+    expect(yaml[0]!.message).toContain('"items:" or "tasks:"');
+    expect(yaml[0]!.message).not.toContain('##');
+  });
+
+  it('says nothing about missing tasks when the file did not parse, or its tasks were refused', () => {
+    expect(lintBlueprint(parseBlueprintText('{"title": "x",}', 'spec.json'))).toEqual([]);
+    expect(lintBlueprint(parseBlueprintText('items: [\n', 'spec.yaml'))).toEqual([]);
+    expect(lint('## Tasks\n- [ ] Write the docs\n')).toEqual([]);
   });
 
   it('warns about missing acceptance criteria and estimates, per item', () => {

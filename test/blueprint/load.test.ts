@@ -9,22 +9,22 @@ describe('loadBlueprint on the error fixtures (errors/README.md)', () => {
     const bp = loadBlueprint(join(FIXTURES, 'errors/bad-input.md'));
     const errors = bp.diagnostics.filter((d) => d.severity === 'error');
     expect(brief(errors)).toEqual([
-      '6 BP-PARSE-004',
+      '6 BP-PARSE-027',
       '8 BP-LINT-001',
-      '8 BP-PARSE-004',
-      '10 BP-PARSE-006',
+      '8 BP-PARSE-027',
+      '10 BP-PARSE-028',
       '13 BP-LINT-002',
       '15 BP-PARSE-005',
       '16 BP-PARSE-003',
     ]);
     const byLine = (line: number, code: string) => errors.find((d) => d.line === line && d.code === code)!;
-    expect(byLine(6, 'BP-PARSE-004').message).toContain('priority');
-    expect(byLine(6, 'BP-PARSE-004').message).toContain('urgent');
-    expect(byLine(6, 'BP-PARSE-004').column).toBe(40);
-    expect(byLine(8, 'BP-PARSE-004').message).toContain('estimate');
-    expect(byLine(8, 'BP-PARSE-004').column).toBe(28);
+    expect(byLine(6, 'BP-PARSE-027').message).toContain('priority');
+    expect(byLine(6, 'BP-PARSE-027').message).toContain('urgent');
+    expect(byLine(6, 'BP-PARSE-027').column).toBe(40);
+    expect(byLine(8, 'BP-PARSE-027').message).toContain('estimate');
+    expect(byLine(8, 'BP-PARSE-027').column).toBe(28);
     expect(byLine(8, 'BP-LINT-001').message).toContain('line 6');
-    expect(byLine(10, 'BP-PARSE-006').message).toContain('task has no id: "Implement the login flow"');
+    expect(byLine(10, 'BP-PARSE-028').message).toContain('task has no id: "Implement the login flow"');
     expect(byLine(13, 'BP-LINT-002').message).toContain('BAD-99');
     expect(byLine(16, 'BP-PARSE-003').message).toContain('whenever');
     expect(bp.items.map((i) => i.id)).toEqual(['BAD-1', 'BAD-1', 'BAD-2']);

@@ -178,7 +178,7 @@ describe('tasks', () => {
   it('never invents an id from a title', () => {
     const bp = md('## Tasks\n- [ ] Must-have feature\n');
     expect(bp.items).toEqual([]);
-    expect(brief(bp.diagnostics)).toEqual(['2 BP-PARSE-006']);
+    expect(brief(bp.diagnostics)).toEqual(['2 BP-PARSE-028']);
   });
 
   it('ignores checklist items outside Tasks and inside multi-line comments', () => {
@@ -200,7 +200,7 @@ describe('tasks', () => {
 
   it('warns about unknown attribute keys and plain bullets, naming them', () => {
     const bp = md('## Tasks\n- [ ] A-1 a\n  - Owner: bob\n  - just a note\n');
-    expect(brief(bp.diagnostics)).toEqual(['3 BP-PARSE-011', '4 BP-PARSE-011']);
+    expect(brief(bp.diagnostics)).toEqual(['3 BP-PARSE-031', '4 BP-PARSE-031']);
     expect(bp.diagnostics[0]!.message).toContain('Owner');
     expect(bp.diagnostics.every((d) => d.severity === 'warning')).toBe(true);
   });
@@ -233,10 +233,10 @@ describe('tasks', () => {
         '    - task_id: [oops',
       ].join('\n'),
     );
-    expect(brief(bp.diagnostics)).toEqual(['6 BP-PARSE-003', '13 BP-PARSE-007']);
-    expect(bp.items[1]!.dependency_specs).toEqual([
-      { task_id: 'A-1', policy: 'completion_required', artifact_key: 'x' },
-    ]);
+    // artifact_ready without a key is refused; a key on completion_required is ignored with a word.
+    expect(brief(bp.diagnostics)).toEqual(['6 BP-PARSE-004', '10 BP-PARSE-033', '13 BP-PARSE-029']);
+    expect(bp.diagnostics[1]!.severity).toBe('warning');
+    expect(bp.items[1]!.dependency_specs).toEqual([{ task_id: 'A-1', policy: 'completion_required' }]);
   });
 
   it('reports a dependency that is not an id', () => {
@@ -247,22 +247,22 @@ describe('tasks', () => {
   it('reads metadata on the last line of a wrapped task', () => {
     const bp = md('## Tasks\n- [ ] A-1 a long\n  title {estimate=x}\n');
     expect(bp.items[0]!.title).toBe('a long title');
-    expect(bp.diagnostics[0]).toMatchObject({ code: 'BP-PARSE-004', line: 3, column: 10 });
+    expect(bp.diagnostics[0]).toMatchObject({ code: 'BP-PARSE-027', line: 3, column: 10 });
   });
 
   it('reports a conflicting metadata id', () => {
-    expect(brief(md('## Tasks\n- [ ] A-1 a {id=B-1}\n').diagnostics)).toEqual(['2 BP-PARSE-004']);
+    expect(brief(md('## Tasks\n- [ ] A-1 a {id=B-1}\n').diagnostics)).toEqual(['2 BP-PARSE-027']);
   });
 });
 
 describe('usage recipes and validation', () => {
   it('reports invalid recipe YAML and schema problems at their lines', () => {
     const bad = md('## Usage Recipes\n- recipe: a\n  steps: [unclosed\n');
-    expect(bad.diagnostics.map((d) => d.code)).toContain('BP-PARSE-007');
+    expect(bad.diagnostics.map((d) => d.code)).toContain('BP-PARSE-029');
     const schema = md(
       '## Usage Recipes\n- recipe: a\n  steps:\n    - shell: ls\n      http: GET /\n    - shell: ls\n      expect_exit: nope\n',
     );
-    expect(brief(schema.diagnostics)).toEqual(['4 BP-PARSE-010', '7 BP-PARSE-010']);
+    expect(brief(schema.diagnostics)).toEqual(['4 BP-PARSE-030', '7 BP-PARSE-030']);
     expect(schema.diagnostics[0]!.message).toContain('recipe "a"');
     expect(schema.diagnostics[1]!.message).toContain('steps[1].expect_exit');
   });
@@ -285,5 +285,91 @@ describe('usage recipes and validation', () => {
       { text: 'Done', checked: true, line: 2 },
       { text: 'Open', checked: false, line: 3 },
     ]);
+  });
+});
+
+describe('what people write that neither parser handled', () => {
+  it('opens the frontmatter after blank lines, keeping the project key', () => {
+    const bp = md('\n\n---\nproject_key: KEY\ntitle: Some Title\n---\n## Tasks\n- [ ] KEY-1 a\n');
+    expect(bp.project_key).toBe('KEY');
+    expect(bp.items[0]!.line).toBe(8);
+    expect(brief(md('\n---\ntitle: never closed\n').diagnostics)).toEqual(['2 BP-PARSE-008']);
+  });
+
+  it('reads "KEY-1:" and "<KEY-1>:" as the ident', () => {
+    const bp = md('## Tasks\n- [ ] KEY-1: First\n- [ ] <KEY-2>: Second\n- [ ] Note: not an ident {id=n-1}\n');
+    expect(bp.items.map((i) => [i.id, i.title])).toEqual([
+      ['KEY-1', 'First'],
+      ['KEY-2', 'Second'],
+      ['n-1', 'Note: not an ident'],
+    ]);
+  });
+
+  it('takes a Tasks heading of another level when there is no "## Tasks"', () => {
+    const bp = md('# T\n## Plan\n### Tasks\n- [ ] A-1 a\n### Later\n- [ ] B-1 not a task\n');
+    expect(bp.items.map((i) => i.id)).toEqual(['A-1']);
+    expect(md('# Tasks\n- [ ] A-1 a\n').items.map((i) => i.id)).toEqual(['A-1']);
+    // A "## Tasks" wins over a deeper heading of that name.
+    const both = md('## Plan\n### Tasks\n- [ ] A-1 a\n## Tasks\n- [ ] B-1 b\n');
+    expect(both.items.map((i) => i.id)).toEqual(['B-1']);
+  });
+
+  it('reads recipes from ```yaml fences, and warns about one left outside them', () => {
+    const bp = md(
+      [
+        '## Usage Recipes',
+        'Prose first.',
+        '  ```yaml',
+        '  - recipe: a',
+        '    steps:',
+        '      - shell: ls',
+        '  ```',
+        '- recipe: stray',
+        '~~~yml',
+        '- recipe: b',
+        '  steps: [oops',
+        '~~~',
+      ].join('\n'),
+    );
+    expect(bp.recipes.map((r) => [r.name, r.line, r.steps[0]?.line])).toEqual([['a', 4, 6]]);
+    expect(brief(bp.diagnostics)).toEqual(['8 BP-PARSE-031', '11 BP-PARSE-029']);
+  });
+
+  it('puts the column of a Dependency Specs YAML error in the file', () => {
+    const bp = md('## Tasks\n- [ ] A-1 a\n  - Dependency Specs:\n    - task_id: A-2\n     policy: x: y\n');
+    expect(bp.diagnostics[0]).toMatchObject({ code: 'BP-PARSE-029', line: 5 });
+    expect(bp.diagnostics[0]!.message).toMatch(/at line 5, column \d+$/);
+  });
+});
+
+describe('nesting too deep for the markdown parser', () => {
+  // 50,000 levels in about 100 KB: mdast overflowed the stack on the quotes and ran for minutes on the
+  // lists. No time is asserted; vitest's timeout is the guard.
+  it.each([
+    ['list markers', '- '],
+    ['block quotes', '> '],
+    ['block quotes without spaces', '>'],
+  ])('refuses a line of 50,000 %s with one located error', (_name, marker) => {
+    const text = `## Tasks\n- [ ] A-1 kept\n${marker.repeat(50_000)}x\n- [ ] A-2 kept too\n`;
+    for (const engine of ['auto', 'mdast'] as const) {
+      const bp = parseMarkdownBlueprint(text, 'deep.md', { engine });
+      expect(brief(bp.diagnostics)).toEqual(['3 BP-PARSE-034']);
+      expect(bp.diagnostics[0]!.message).toContain('at most 100');
+      expect(bp.items.map((i) => i.id)).toEqual(['A-1', 'A-2']);
+    }
+  });
+
+  it('refuses a staircase of indented items past the limit, and accepts one below it', () => {
+    const staircase = (depth: number) =>
+      ['## Tasks', ...Array.from({ length: depth }, (_, i) => `${'  '.repeat(i)}- [ ] A-${i} t`)].join('\n');
+    expect(md(staircase(100)).diagnostics).toEqual([]);
+    expect(md(staircase(100)).items[99]!.parent_id).toBe('A-98');
+    const deep = md(staircase(150));
+    expect(brief(deep.diagnostics)).toEqual(['102 BP-PARSE-034']);
+    expect(deep.diagnostics[0]!.message).toContain('49 more line(s)');
+  });
+
+  it('does not count a long thematic break as nesting', () => {
+    expect(md(`## Tasks\n${'- '.repeat(300)}\n- [ ] A-1 a\n`).diagnostics).toEqual([]);
   });
 });

@@ -42,10 +42,10 @@ describe('parseLineMetadata', () => {
     const line = 'x {due=2023-02-29, estimate=1.5, sequence=zeta, parallelizable=maybe}';
     const meta = parseLineMetadata(line);
     expect(meta.issues.map((i) => [i.code, i.column, line.slice(i.column - 1).split('=')[0]])).toEqual([
-      ['BP-PARSE-004', 4, 'due'],
-      ['BP-PARSE-004', 20, 'estimate'],
-      ['BP-PARSE-004', 34, 'sequence'],
-      ['BP-PARSE-004', 49, 'parallelizable'],
+      ['BP-PARSE-027', 4, 'due'],
+      ['BP-PARSE-027', 20, 'estimate'],
+      ['BP-PARSE-027', 34, 'sequence'],
+      ['BP-PARSE-027', 49, 'parallelizable'],
     ]);
     expect(meta.issues[0]!.message).toContain('2023-02-29');
   });
@@ -53,20 +53,36 @@ describe('parseLineMetadata', () => {
   it('warns about unknown keys and errors on keyless segments', () => {
     const meta = parseLineMetadata('x {colour=red, estimate=1, 2}');
     expect(meta.issues.map((i) => [i.code, i.severity])).toEqual([
-      ['BP-PARSE-011', 'warning'],
-      ['BP-PARSE-012', 'error'],
+      ['BP-PARSE-031', 'warning'],
+      ['BP-PARSE-032', 'error'],
     ]);
     expect(meta.issues[0]!.message).toContain('colour');
   });
 
   it('reports an unterminated block or quote', () => {
-    expect(parseLineMetadata('x {estimate=1').issues[0]!.code).toBe('BP-PARSE-012');
-    expect(parseLineMetadata('x {labels="a, b}').issues[0]!.code).toBe('BP-PARSE-012');
+    expect(parseLineMetadata('x {estimate=1').issues[0]!.code).toBe('BP-PARSE-032');
+    expect(parseLineMetadata('x {labels="a, b}').issues[0]!.code).toBe('BP-PARSE-032');
   });
 
   it('leaves braces in a title alone', () => {
     expect(parseLineMetadata('Return {ok} to callers').column).toBeNull();
     expect(parseLineMetadata('Return {ok} to callers {estimate=2}').fields).toEqual({ estimate: 2 });
     expect(parseLineMetadata("x {description=don't panic}").fields).toEqual({ description: "don't panic" });
+  });
+
+  it('keeps a trailing brace group without "=" as title text', () => {
+    for (const line of ['Support {braces}', 'Parse JSON like {"a": 1}', 'Empty {}']) {
+      expect(parseLineMetadata(line)).toEqual({ text: line, column: null, fields: {}, issues: [] });
+    }
+    expect(parseLineMetadata('Keep {braces} {estimate=2}')).toMatchObject({
+      text: 'Keep {braces}',
+      column: 15,
+      fields: { estimate: 2 },
+    });
+  });
+
+  it('refuses an id with ":" or "|" in it', () => {
+    expect(parseLineMetadata('x {id=a:b}').issues[0]!.code).toBe('BP-PARSE-027');
+    expect(parseLineMetadata('x {id=a|b}').issues[0]!.code).toBe('BP-PARSE-027');
   });
 });

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { mdastOutline, scanPlainOutline } from '../../src/blueprint/outline.js';
+import { mdastOutline, nestingDepth, scanPlainOutline, tooDeepLines } from '../../src/blueprint/outline.js';
 import { FIXTURES } from './helpers.js';
 
 const lines = (text: string) => text.split('\n');
@@ -129,5 +129,24 @@ describe('scanPlainOutline', () => {
     const outline = mdastOutline(doc);
     expect(outline.items).toHaveLength(3000);
     expect(outline.ignored).toEqual([[2, 4]]);
+  });
+});
+
+describe('nestingDepth', () => {
+  it('counts quote and list markers and half the indentation', () => {
+    expect(nestingDepth('plain text')).toBe(0);
+    expect(nestingDepth('- [ ] A-1 x')).toBe(1);
+    expect(nestingDepth('> > - x')).toBe(3);
+    expect(nestingDepth('>>>x')).toBe(3);
+    expect(nestingDepth('1. 2) - x')).toBe(3);
+    expect(nestingDepth('      - x')).toBe(4);
+    expect(nestingDepth('\t- x')).toBe(3);
+    expect(nestingDepth('-x')).toBe(0);
+  });
+
+  it('finds only the lines past the limit', () => {
+    expect(
+      tooDeepLines(['- a', `${'> '.repeat(101)}x`, `${'> '.repeat(100)}x`, '- '.repeat(400)], 100),
+    ).toEqual([2]);
   });
 });

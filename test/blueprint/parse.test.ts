@@ -133,3 +133,23 @@ describe('parseBlueprintText', () => {
     expect(strip(fromYaml.items)).toEqual(strip(fromMd.items));
   });
 });
+
+describe('a generated 200 KB file nested 50,000 levels deep', () => {
+  it('gets one located BP-PARSE-034 and keeps the tasks around it', () => {
+    // The issue-9 probe: lint hung past 120 s on the list line and overflowed the stack on the quote
+    // line. No time is asserted; vitest's timeout is the guard.
+    const file = join(dir, 'deep.md');
+    const body = [
+      '## Tasks',
+      '- [ ] A-1 before',
+      `${'- '.repeat(50_000)}x`,
+      `${'> '.repeat(50_000)}x`,
+      '- [ ] A-2 after',
+    ];
+    writeFileSync(file, `${body.join('\n')}\n`);
+    const bp = parseBlueprintFile(file);
+    expect(brief(bp.diagnostics)).toEqual(['3 BP-PARSE-034']);
+    expect(bp.diagnostics[0]!.message).toContain('1 more line(s) like it');
+    expect(bp.items.map((i) => i.id)).toEqual(['A-1', 'A-2']);
+  });
+});

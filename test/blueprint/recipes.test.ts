@@ -63,10 +63,10 @@ describe('parseRecipesYaml', () => {
     );
     expect(out.map((r) => r.name)).toEqual(['ok']);
     expect(brief(diagnostics)).toEqual([
-      '12 BP-PARSE-010',
-      '15 BP-PARSE-010',
-      '17 BP-PARSE-010',
-      '18 BP-PARSE-010',
+      '12 BP-PARSE-030',
+      '15 BP-PARSE-030',
+      '17 BP-PARSE-030',
+      '18 BP-PARSE-030',
     ]);
     expect(diagnostics[0]!.message).toContain('recipe #2');
     expect(diagnostics[1]!.message).toContain('recipe "bad": steps[0].http');
@@ -75,10 +75,16 @@ describe('parseRecipesYaml', () => {
   });
 
   it('requires a list', () => {
-    expect(brief(recipes('recipe: x').diagnostics)).toEqual(['10 BP-PARSE-010']);
+    expect(brief(recipes('recipe: x').diagnostics)).toEqual(['10 BP-PARSE-030']);
   });
 
-  it('reports invalid YAML with BP-PARSE-007 at the absolute line', () => {
-    expect(brief(recipes('- recipe: a\n  steps: [\n', 20).diagnostics)[0]).toMatch(/^2\d BP-PARSE-007$/);
+  it('reports invalid YAML with BP-PARSE-029 at the absolute line', () => {
+    const { diagnostics } = recipes('- recipe: a\n  steps:\n    - shell: x\n   bad: : :\n', 20);
+    // The block's line 4 is the file's line 23, and the message says so too.
+    expect(brief(diagnostics)).toEqual(['23 BP-PARSE-029']);
+    expect(diagnostics[0]).toMatchObject({
+      column: 1,
+      message: expect.stringMatching(/at line 23, column 1$/),
+    });
   });
 });

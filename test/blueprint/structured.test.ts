@@ -63,10 +63,12 @@ describe('YAML errors', () => {
       'x.yaml',
       'yaml',
     );
-    expect(brief(bp.diagnostics)).toEqual(['7 BP-PARSE-022', '8 BP-PARSE-022']);
+    // The bad field is an error, the unknown key a warning; the item itself is kept.
+    expect(brief(bp.diagnostics)).toEqual(['7 BP-PARSE-022', '8 BP-PARSE-031']);
     expect(bp.diagnostics[0]!.message).toContain('items[1].depends_on');
-    expect(bp.diagnostics[1]!.message).toContain('items[1].prioity');
-    expect(bp.items.map((i) => i.id)).toEqual(['A-1']);
+    expect(bp.diagnostics[1]!.message).toContain('items[1]: unknown key "prioity"');
+    expect(bp.diagnostics[1]!.severity).toBe('warning');
+    expect(bp.items.map((i) => i.id)).toEqual(['A-1', 'A-2']);
   });
 
   it('accepts tasks instead of items, status completed, and reports bad policies with BP-PARSE-003', () => {
@@ -90,7 +92,7 @@ describe('YAML errors', () => {
     expect(bp.items[0]!.checked).toBe(true);
   });
 
-  it('reports specs outside depends_on and artifact_ready without a key', () => {
+  it('lets a spec alone add its dependency, and refuses artifact_ready without a key', () => {
     const bp = parseStructuredBlueprint(
       [
         'items:',
@@ -106,7 +108,12 @@ describe('YAML errors', () => {
       'x.yaml',
       'yaml',
     );
-    expect(brief(bp.diagnostics)).toEqual(['5 BP-PARSE-005', '9 BP-PARSE-003']);
+    expect(brief(bp.diagnostics)).toEqual(['9 BP-PARSE-004']);
+    expect(bp.items[0]).toMatchObject({
+      depends_on: ['B-1'],
+      dependency_specs: [{ task_id: 'B-1', policy: 'completion_required' }],
+      depends_lines: { 'B-1': 5 },
+    });
   });
 
   it('reports invalid YAML syntax with its line', () => {
@@ -117,7 +124,7 @@ describe('YAML errors', () => {
 
   it('reports a document that is not a mapping', () => {
     expect(brief(parseStructuredBlueprint('- a\n', 'x.yaml', 'yaml').diagnostics)).toEqual([
-      '1 BP-PARSE-022',
+      '1 BP-PARSE-010',
     ]);
   });
 });
@@ -148,5 +155,85 @@ describe('JSON', () => {
     );
     expect(brief(bp.diagnostics)).toEqual(['3 BP-PARSE-022']);
     expect(bp.diagnostics[0]!.message).toContain('items[0].estimate');
+  });
+});
+
+describe('what the Python Penguin writes', () => {
+  const yaml = (text: string) => parseStructuredBlueprint(text, 'x.yaml', 'yaml');
+
+  it('reads the legacy dependencies key as depends_on and due_date as due', () => {
+    const bp = yaml(
+      [
+        'items:',
+        '  - { id: A-1, title: a }',
+        '  - id: A-2',
+        '    title: b',
+        '    dependencies: [A-1]',
+        '    due_date: 2026-01-31',
+      ].join('\n'),
+    );
+    expect(bp.diagnostics).toEqual([]);
+    expect(bp.items[1]).toMatchObject({
+      depends_on: ['A-1'],
+      depends_lines: { 'A-1': 5 },
+      due: '2026-01-31',
+    });
+  });
+
+  it('refuses due and due_date that disagree', () => {
+    const bp = yaml('items:\n  - id: A-1\n    title: a\n    due: 2026-01-01\n    due_date: 2026-02-01\n');
+    expect(brief(bp.diagnostics)).toEqual(['5 BP-PARSE-022']);
+    expect(bp.items[0]!.due).toBe('2026-01-01');
+  });
+
+  it('drops only the bad field of an item, so its dependents still find it', () => {
+    const bp = yaml(
+      'items:\n  - id: A-1\n    title: a\n    estimate: lots\n  - id: A-2\n    title: b\n    depends_on: [A-1]\n',
+    );
+    expect(brief(bp.diagnostics)).toEqual(['4 BP-PARSE-022']);
+    expect(bp.items.map((i) => [i.id, i.estimate])).toEqual([
+      ['A-1', null],
+      ['A-2', null],
+    ]);
+  });
+
+  it('gives up an item only without a usable id or title', () => {
+    const bp = yaml('items:\n  - id: A 1\n    title: a\n  - id: A-2\n');
+    expect(brief(bp.diagnostics)).toEqual(['2 BP-PARSE-022', '4 BP-PARSE-022']);
+    expect(bp.items).toEqual([]);
+  });
+
+  it('unwraps <KEY-1> in ids, references and specs', () => {
+    const bp = yaml(
+      'items:\n  - { id: <A-1>, title: a }\n  - id: A-2\n    title: b\n    dependency_specs: [{ task_id: <A-1>, policy: review_ready_ok }]\n',
+    );
+    expect(bp.diagnostics).toEqual([]);
+    expect(bp.items.map((i) => i.id)).toEqual(['A-1', 'A-2']);
+    expect(bp.items[1]!.dependency_specs).toEqual([{ task_id: 'A-1', policy: 'review_ready_ok' }]);
+  });
+
+  it('reports a dependency_specs value that is not a list with BP-PARSE-007', () => {
+    const bp = yaml('items:\n  - id: A-1\n    title: a\n    dependency_specs: { task_id: B-1 }\n');
+    expect(brief(bp.diagnostics)).toEqual(['4 BP-PARSE-007']);
+  });
+});
+
+describe('JSON syntax errors name the line and column where the JSON breaks', () => {
+  it.each([
+    ['a trailing comma in a list', '{\n  "items": [\n    {"id": "A-1", "title": "a"},\n  ]\n}', 4, 3],
+    ['a bare word', '{\n  "title": tru,\n  "items": []\n}', 2, 12],
+    ['a missing comma', '{\n  "title": "t"\n  "items": []\n}', 3, 3],
+    ['an unclosed document', '{\n  "title": "t",\n  "items": [\n', 4, 1],
+    ['a comment', '{\n  // no comments in JSON\n  "title": "t"\n}', 2, 3],
+  ])('%s', (_name, text, line, column) => {
+    const bp = parseStructuredBlueprint(text, 'x.json', 'json');
+    expect(bp.diagnostics).toEqual([
+      expect.objectContaining({
+        code: 'BP-PARSE-023',
+        line,
+        column,
+        message: expect.stringContaining(`at line ${line}, column ${column}:`),
+      }),
+    ]);
   });
 });

@@ -15,6 +15,7 @@ describe('config schema defaults (DESIGN §2)', () => {
       default_dir: 'context/specs',
       auto_create_tasks: true,
       test_mapping: { strategy: 'auto', patterns: [] },
+      follow_symlinks: false,
     });
     expect(DEFAULT_CONFIG.usage_runner).toEqual({
       enabled: true,

@@ -66,8 +66,8 @@ function commandWords(args: readonly string[]): string[] {
 export function assertJsonContract(args: readonly string[], stdout: string): void {
   const words = commandWords(args);
   const found = cliOutputSchema(words);
-  // A command without an entry in CLI_OUTPUTS is not checked.
-  if (found === null) return;
+  if (found === null)
+    throw new Error(`no --json schema for \`penguin ${words.join(' ')}\` in src/contracts/cli.ts`);
   const parsed = found.schema.safeParse(JSON.parse(stdout));
   if (!parsed.success) {
     throw new Error(`penguin ${found.command} --json does not match its schema:\n${parsed.error.message}`);

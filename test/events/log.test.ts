@@ -36,7 +36,7 @@ describe('EventLog', () => {
       if (e.type === 'workflow.started')
         appended.push(log.record({ type: 'heartbeat', data: { after: e.seq } }));
     });
-    await log.record({ type: 'workflow.started' });
+    await log.record({ type: 'workflow.started', data: { origin: null } });
     await Promise.all(appended);
     expect(seen.map((e) => [e.seq, e.type])).toEqual([
       [1, 'workflow.started'],
@@ -49,11 +49,25 @@ describe('EventLog', () => {
     let current: number[] = [];
     await log.subscribe((e) => current.push(e.seq));
     await store.transaction(async (tx) => {
-      for (let i = 0; i < 3; i++) await log.append(tx, { type: 'agent.output', data: { i } });
+      for (let i = 0; i < 3; i++)
+        await log.append(tx, { type: 'agent.output', data: { stream: 'stdout', chunk: String(i), i } });
       batches.push(current);
       current = [];
     });
     batches.push(current);
     expect(batches).toEqual([[], [1, 2, 3]]);
+  });
+
+  it('refuses an event whose data does not fit its type, and stores nothing', async () => {
+    await expect(
+      log.record({ type: 'workflow.failed', workflow_id: 'wf-1', data: { why: 'x' } }),
+    ).rejects.toThrow('a workflow.failed event with invalid data: reason:');
+    await expect(log.record({ type: 'agent.output', data: { stream: 'tty', chunk: 'x' } })).rejects.toThrow(
+      /invalid data: stream:/,
+    );
+    expect(await store.events.lastSeq()).toBe(0);
+    await log.record({ type: 'workflow.failed', workflow_id: 'wf-1', data: { reason: 'boom' } });
+    const [read] = (await store.events.readPage(0, undefined, 10)).events;
+    expect(read?.type === 'workflow.failed' && read.data.reason).toBe('boom');
   });
 });

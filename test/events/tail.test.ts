@@ -39,7 +39,11 @@ describe('EventTail', () => {
     })();
     for (let burst = 0; burst < 10; burst++) {
       await writerStore.transaction(async (tx) => {
-        for (let i = 0; i < 10; i++) await writer.append(tx, { type: 'agent.output', data: { burst, i } });
+        for (let i = 0; i < 10; i++)
+          await writer.append(tx, {
+            type: 'agent.output',
+            data: { stream: 'stdout', chunk: `${burst}:${i}`, burst, i },
+          });
       });
       await new Promise((r) => setTimeout(r, 5));
     }
@@ -57,8 +61,8 @@ describe('EventTail', () => {
   it('filters by workflow and ends a pending wait on close', async () => {
     const store = open();
     const log = new EventLog(store);
-    await log.record({ type: 'workflow.started', workflow_id: 'wf-1' });
-    await log.record({ type: 'workflow.started', workflow_id: 'wf-2' });
+    await log.record({ type: 'workflow.started', workflow_id: 'wf-1', data: { origin: null } });
+    await log.record({ type: 'workflow.started', workflow_id: 'wf-2', data: { origin: null } });
     const tail = new EventTail(store, { filter: { workflow_id: 'wf-2' }, pollMs: 60_000 });
     const seen: string[] = [];
     const following = (async () => {

@@ -140,7 +140,9 @@ export function describeBackendContract(name: string, makeBackend: MakeBackend):
         const output = events.filter(
           (e, i) => e.type === 'agent.output' && e.phase === phase && i > started && i < completed,
         );
-        expect(output.map((e) => e.data.text).join('')).toContain('finished: pass');
+        expect(output.map((e) => (e.type === 'agent.output' ? e.data.chunk : '')).join('')).toContain(
+          'finished: pass',
+        );
       }
       // Progress never goes down.
       const progress = events.filter((e) => e.progress !== undefined).map((e) => e.progress ?? 0);

@@ -122,7 +122,7 @@ export class ScriptedExecutor implements PhaseExecutor {
         // The phase script reports its own pid, which only means something on the host outside a
         // PID namespace; these tests are about the engine, containment has its own (test/ituv).
         containment: 'process-group',
-        onOutput: (stream, text) => ctx.emit('agent.output', { stream, text }),
+        onOutput: (stream, chunk) => ctx.emit('agent.output', { stream, chunk }),
       },
     );
     if (run.aborted || run.timedOut)

@@ -629,7 +629,7 @@ export function describeStoreContract(name: string, make: MakeStore): void {
           Array.from({ length: (40 - rolledBack) * 2 }, (_, i) => i + 1),
         );
         expect(await other.events.readPage(0, undefined, 1_000)).toEqual(page);
-        expect(page.events.some((e) => e.data.i === 3)).toBe(false);
+        expect(page.events.some((e) => (e.data as { i?: number }).i === 3)).toBe(false);
         expect(await store.events.lastSeq()).toBe(page.events.length);
       });
 
@@ -692,7 +692,7 @@ export function describeStoreContract(name: string, make: MakeStore): void {
 
         await expect(
           write(store, async (tx) => {
-            await log.append(tx, { type: 'workflow.started', workflow_id: 'wf-1', data: {} });
+            await log.append(tx, { type: 'workflow.started', workflow_id: 'wf-1', data: { origin: null } });
             throw new Error('boom');
           }),
         ).rejects.toThrow('boom');
@@ -701,8 +701,8 @@ export function describeStoreContract(name: string, make: MakeStore): void {
 
         let seenInside = -1;
         await write(store, async (tx) => {
-          await log.append(tx, { type: 'workflow.started', workflow_id: 'wf-2', data: { n: 1 } });
-          await log.append(tx, { type: 'workflow.started', workflow_id: 'wf-3', data: {} });
+          await log.append(tx, { type: 'workflow.started', workflow_id: 'wf-2', data: { origin: 'n1' } });
+          await log.append(tx, { type: 'workflow.started', workflow_id: 'wf-3', data: { origin: null } });
           seenInside = seen.length;
         });
         // Published before the transaction resolved, once each.
@@ -711,7 +711,7 @@ export function describeStoreContract(name: string, make: MakeStore): void {
           [1, 'wf-2'],
           [2, 'wf-3'],
         ]);
-        expect(seen[0]?.data).toEqual({ n: 1 });
+        expect(seen[0]?.data).toEqual({ origin: 'n1' });
 
         const recorded = await log.record({ type: 'heartbeat', progress: 5 });
         expect(recorded.seq).toBe(3);
@@ -735,7 +735,7 @@ export function describeStoreContract(name: string, make: MakeStore): void {
         const resumed: number[] = [];
         await log.subscribe((e) => resumed.push(e.seq), { afterSeq: 2, filter: { types: ['heartbeat'] } });
         expect(resumed).toEqual([3, 4, 5]);
-        await log.record({ type: 'agent.output' });
+        await log.record({ type: 'agent.output', data: { stream: 'stdout', chunk: '' } });
         await log.record({ type: 'heartbeat' });
         expect(resumed).toEqual([3, 4, 5, 7]);
         expect(await log.readFrom(5)).toHaveLength(2);

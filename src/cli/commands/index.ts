@@ -8,6 +8,7 @@ import { registerInitCommand } from './init.js';
 import { registerItuvCommands } from './ituv.js';
 import { registerRecipeCommands } from './recipe.js';
 import { registerRunmodeCommands } from './runmode.js';
+import { registerServeCommand } from './serve.js';
 import { registerStatusCommand } from './status.js';
 import { registerTaskCommands } from './task.js';
 import { registerWorkerCommand } from './worker.js';
@@ -25,4 +26,5 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
   registerRecipeCommands,
   registerDemoCommand,
   registerWorkerCommand,
+  registerServeCommand,
 ];

@@ -1,12 +1,7 @@
 // `penguin recipe run NAME [--blueprint FILE]`: run one usage recipe against the real program.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { blueprintFiles } from '../../app/blueprints.js';
-import { DEFAULT_CONFIG } from '../../config/schema.js';
+import { runRecipeByName } from '../../app/recipes.js';
 import { findWorkspaceRoot } from '../../config/workspace.js';
-import { runStandaloneRecipe } from '../../ituv/recipe/standalone.js';
 import { action, type CliContext } from '../context.js';
 import { displayPath } from './shared.js';
 
@@ -25,15 +20,11 @@ export function registerRecipeCommands(program: Command, ctx: CliContext): void 
           ctx.globals(command).workspace !== undefined || findWorkspaceRoot(ctx.io.cwd) !== null;
         // Outside a workspace a recipe still runs from its blueprint, with default settings.
         const ws = inWorkspace || blueprint === undefined ? ctx.workspace(command) : null;
-        const root = ws?.paths.root ?? ctx.io.cwd;
-        const result = await runStandaloneRecipe({
+        const result = await runRecipeByName({
           name,
-          blueprintFiles: blueprint ? [resolve(ctx.io.cwd, blueprint)] : ws ? blueprintFiles(ws) : [],
-          workspaceRoot: root,
-          config: ws?.config ?? DEFAULT_CONFIG,
-          // Outside a workspace transcripts go to a temporary directory: writing .penguin/ here
-          // would turn this directory into a workspace.
-          runsDir: ws ? join(ws.paths.penguinDir, 'runs') : mkdtempSync(join(tmpdir(), 'penguin-recipe-')),
+          ws,
+          cwd: ctx.io.cwd,
+          ...(blueprint ? { blueprint } : {}),
         });
         out.result(result, () => [
           `recipe ${result.recipe} (${displayPath(result.file, ctx.io.cwd)}): ${result.passed ? 'passed' : 'FAILED'}`,

@@ -49,8 +49,25 @@ function eventNote(event: PenguinEvent): string | null {
 }
 
 function summaryOf(event: PenguinEvent): string {
-  const summary = event.data.summary ?? event.data.reason ?? event.data.question;
-  return typeof summary === 'string' && summary !== '' ? `: ${stripInternalMarkers(summary)}` : '';
+  const summary = textOf(event);
+  return summary !== null && summary !== '' ? `: ${stripInternalMarkers(summary)}` : '';
+}
+
+/** The sentence an event carries, if its type has one. */
+function textOf(event: PenguinEvent): string | null {
+  switch (event.type) {
+    case 'workflow.phase_completed':
+    case 'workflow.phase_failed':
+      return event.data.summary;
+    case 'workflow.retrying':
+    case 'workflow.failed':
+    case 'workflow.cancelled':
+      return event.data.reason;
+    case 'workflow.waiting_input':
+      return event.data.reason;
+    default:
+      return null;
+  }
 }
 
 /**

@@ -12,7 +12,8 @@ import type { Recipe } from '../../blueprint/model.js';
 import { runCommand, startProcess } from '../process.js';
 import type { NetworkIsolation, RecipeRunResult } from '../results.js';
 import type { RecipeRunOptions } from './options.js';
-import { recipeRunResultSchema, type ChildInput } from './protocol.js';
+import { RecipeRunResultSchema } from '../../contracts/phase-result.js';
+import type { ChildInput } from './protocol.js';
 import { firstLine, lastLine, shellJoin, shellQuote } from './shell.js';
 
 export type NamespaceSupport = { available: true; prefix: string[] } | { available: false; reason: string };
@@ -221,7 +222,7 @@ export async function runIsolated(
       raw = null;
     }
     if (raw !== null) {
-      const parsed = recipeRunResultSchema.safeParse(JSON.parse(raw));
+      const parsed = RecipeRunResultSchema.safeParse(JSON.parse(raw));
       if (parsed.success) return parsed.data;
     }
     const why = cancelled

@@ -2,6 +2,7 @@
 // it in a Temporal workflow's memory), the inputs a host feeds it and the effects it asks the host to
 // carry out. Hosts turn the world into inputs and effects into I/O; the rules are in step.ts.
 import { z } from 'zod';
+import type { EventData, EventType } from '../../contracts/event.js';
 import { ArtifactFileSchema } from '../../contracts/phase-result.js';
 import type { ItuvPhase, TaskPhase, TaskStatus } from '../../contracts/task.js';
 import type { RunState } from '../../contracts/run-state.js';
@@ -10,7 +11,6 @@ import type {
   ReverifyVerdict,
   StepOutcome,
   WorkflowPhase,
-  WorkflowState,
 } from '../../contracts/workflow.js';
 
 // The run's state is a contract of its own (the storage implementations keep it too).
@@ -79,25 +79,12 @@ export interface RunPosition {
   progress: number;
 }
 
-type Ev<T extends string, D> = RunPosition & { type: T; data: D; artifacts?: PhaseArtifact[] };
+type WorkflowEventType = Extract<EventType, `workflow.${string}`>;
 
-/** The workflow events a run emits (DESIGN §7), with typed data. */
-export type RunEvent =
-  | Ev<'workflow.started', { origin: string | null }>
-  | Ev<'workflow.phase_started', { attempt: number; idempotency_key: string }>
-  | Ev<'workflow.phase_completed', { attempt: number; summary: string; rerun?: true }>
-  | Ev<
-      'workflow.phase_failed',
-      { attempt: number; kind: 'gate_failed' | 'transient_error'; summary: string; rerun?: true }
-    >
-  | Ev<'workflow.retrying', { attempt: number; delay_ms?: number; reason: string }>
-  | Ev<'workflow.paused', { next_phase: WorkflowPhase | null }>
-  | Ev<'workflow.resumed', { from: WorkflowState }>
-  | Ev<'workflow.waiting_input', { reason: string; question: string | null; last_failure: string | null }>
-  | Ev<'workflow.feedback', { text: string }>
-  | Ev<'workflow.completed', { auto_approved: boolean }>
-  | Ev<'workflow.failed', { reason: string }>
-  | Ev<'workflow.cancelled', { reason: string }>;
+/** The workflow events a run emits (DESIGN §7), with the data their contract gives them. */
+export type RunEvent = {
+  [T in WorkflowEventType]: RunPosition & { type: T; data: EventData<T>; artifacts?: PhaseArtifact[] };
+}[WorkflowEventType];
 
 export type Effect =
   /** Open the attempt (record it as started) and run the phase; feed its phase_result back. */

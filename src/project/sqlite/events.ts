@@ -45,7 +45,8 @@ export class SqliteEvents implements Sync<EventRepository> {
       artifacts: draft.artifacts === undefined ? null : JSON.stringify(draft.artifacts),
       data: JSON.stringify(data),
     });
-    return { ...draft, seq: Number(info.lastInsertRowid), ts, data };
+    // EventLog.append checked `data` against its type's schema: this is the typed event.
+    return { ...draft, seq: Number(info.lastInsertRowid), ts, data } as PenguinEvent;
   }
 
   lastSeq(): number {
@@ -75,12 +76,13 @@ export class SqliteEvents implements Sync<EventRepository> {
 }
 
 function rowToEvent(row: EventRow): PenguinEvent {
-  const event: PenguinEvent = {
+  // Rows were checked against their type's data schema when appended (EventLog.append).
+  const event = {
     seq: row.seq,
     ts: row.ts,
     type: row.type as EventType,
     data: parseObject(row.data),
-  };
+  } as PenguinEvent;
   if (row.project_id !== null) event.project_id = row.project_id;
   if (row.task_id !== null) event.task_id = row.task_id;
   if (row.blueprint_id !== null) event.blueprint_id = row.blueprint_id;
