@@ -40,17 +40,20 @@ export class EventLog {
   constructor(readonly store: Store) {}
 
   /** Appends an event in `tx` and returns it with its seq; it is published once `tx` commits. */
-  async append(tx: StoreTx, draft: EventDraft): Promise<PenguinEvent> {
+  append(tx: StoreTx, draft: EventDraft): Promise<PenguinEvent> {
     // A producer's bug must not store a malformed event: readers rely on each type's data schema.
     const checked = parseEventData(draft.type, draft.data ?? {});
     if (!checked.success) {
       const issues = checked.error.issues.map((i) => `${i.path.join('.') || 'data'}: ${i.message}`);
-      throw new Error(`a ${draft.type} event with invalid data: ${issues.join('; ')}`);
+      return Promise.reject(new Error(`a ${draft.type} event with invalid data: ${issues.join('; ')}`));
     }
-    const event = await tx.events.append(draft);
+    try {
+      tx.afterCommit(this.publishAfterCommit);
+    } catch (error) {
+      return Promise.reject(error as Error); // the transaction has ended
+    }
     this.dirty = true;
-    tx.afterCommit(this.publishAfterCommit);
-    return event;
+    return tx.events.append(draft);
   }
 
   /** Appends an event in a transaction of its own; resolves once it is committed and published. */

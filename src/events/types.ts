@@ -10,10 +10,4 @@ export {
   type PenguinEvent,
 } from '../contracts/event.js';
 export type { ArtifactFile as EventArtifact } from '../contracts/phase-result.js';
-import type { EventType } from '../contracts/event.js';
-
-export interface EventFilter {
-  workflow_id?: string;
-  task_id?: string;
-  types?: readonly EventType[];
-}
+export type { EventFilter } from '../contracts/store/events.js';

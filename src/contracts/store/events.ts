@@ -2,7 +2,14 @@
 // implementation keeps it. `seq` is gapless and monotonic per workspace and assigned inside the
 // writing transaction, so an append that is rolled back leaves no gap. Publishing to subscribers
 // after the commit is the EventLog's job (events/log.ts), not the storage's.
-import type { EventDraft, EventFilter, PenguinEvent } from '../../events/types.js';
+import type { EventDraft, EventType, PenguinEvent } from '../event.js';
+
+/** Which events a reader wants: all of them, or of one workflow, one task, some types. */
+export interface EventFilter {
+  workflow_id?: string;
+  task_id?: string;
+  types?: readonly EventType[];
+}
 
 /** One page of the log: the matching events and the seq a reader continues after. */
 export interface EventPage {

@@ -128,7 +128,12 @@ const WORKFLOW_WRITES = {
 } satisfies Methods<WorkflowRepository>;
 
 /** Runs one synchronous repository call for the session a facade is bound to (null: the store's). */
-type Call = <R>(session: Session | null, run: () => R) => Promise<R>;
+type Call = (
+  session: Session | null,
+  method: (...args: unknown[]) => unknown,
+  impl: object,
+  args: unknown[],
+) => Promise<unknown>;
 
 const SESSION = Symbol('session');
 type Bound = { [SESSION]: Session | null };
@@ -144,7 +149,7 @@ function facade<T>(impl: Sync<T>, methods: Methods<T>, call: Call): T {
     const method = target[name];
     if (typeof method !== 'function') throw new Error(`the SQLite store has no ${name}()`);
     proto[name] = function (this: Bound, ...args: unknown[]) {
-      return call(this[SESSION], () => method.apply(impl, args));
+      return call(this[SESSION], method, impl, args);
     };
   }
   return proto as T;
@@ -161,6 +166,19 @@ function bind<T extends object>(proto: T, session: Session | null): T {
 function settle<R>(run: () => R): Promise<R> {
   try {
     return Promise.resolve(run());
+  } catch (error) {
+    return Promise.reject(error as Error);
+  }
+}
+
+/** `settle` of one repository method call, without a closure (the hot path of every store call). */
+function settleCall(
+  method: (...args: unknown[]) => unknown,
+  impl: object,
+  args: unknown[],
+): Promise<unknown> {
+  try {
+    return Promise.resolve(method.apply(impl, args));
   } catch (error) {
     return Promise.reject(error as Error);
   }
@@ -203,7 +221,7 @@ export class SqliteStore implements Store {
     const events = new SqliteEvents(this.sql);
     const artifacts = new SqliteArtifacts(this.sql);
     const workflows = new SqliteWorkflows(this.sql);
-    const inTx: Call = (session, run) => this.inSession(session, run);
+    const inTx: Call = (session, method, impl, args) => this.inSession(session, method, impl, args);
     this.repositories = {
       projects: facade<ProjectRepository>(projects, PROJECT_WRITES, inTx),
       tasks: facade<TaskRepository>(tasks, TASK_WRITES, inTx),
@@ -213,7 +231,8 @@ export class SqliteStore implements Store {
       artifacts: facade<ArtifactRepository>(artifacts, ARTIFACT_WRITES, inTx),
       workflows: facade<WorkflowRepository>(workflows, WORKFLOW_WRITES, inTx),
     };
-    const outside: Call = (_session, run) => this.readNow(run);
+    const outside: Call = (_session, method, impl, args) =>
+      this.fastPath() ? settleCall(method, impl, args) : this.exclusive(() => settleCall(method, impl, args));
     this.projects = bind(facade<ProjectReader>(projects, PROJECT_READS, outside), null);
     this.tasks = bind(facade<TaskReader>(tasks, TASK_READS, outside), null);
     this.dependencies = bind(facade<DependencyReader>(dependencies, DEPENDENCY_READS, outside), null);
@@ -234,7 +253,12 @@ export class SqliteStore implements Store {
   }
 
   /** A call through a transaction's repositories: only inside that transaction, and in turn. */
-  private inSession<R>(session: Session | null, run: () => R): Promise<R> {
+  private inSession(
+    session: Session | null,
+    method: (...args: unknown[]) => unknown,
+    impl: object,
+    args: unknown[],
+  ): Promise<unknown> {
     const frame = this.current();
     if (frame === null || frame.session !== session) {
       return Promise.reject(new Error('a store call through a transaction that has ended'));
@@ -244,13 +268,20 @@ export class SqliteStore implements Store {
         new Error('a transaction was used while one of its savepoints was open; await the savepoint first'),
       );
     }
-    return settle(run);
+    return settleCall(method, impl, args);
   }
 
-  /** A store-level read: in the caller's frame, at once when nothing is queued, else in turn. */
+  /**
+   * Whether a store-level read may run at once: in the caller's frame (its own transaction), or when
+   * nothing is queued; else it waits its turn.
+   */
+  private fastPath(): boolean {
+    return this.current() !== null || (this.queued === 0 && !this.db.inTransaction);
+  }
+
+  /** A store-level read of the store's own (health). */
   private readNow<R>(run: () => R): Promise<R> {
-    if (this.current() !== null || (this.queued === 0 && !this.db.inTransaction)) return settle(run);
-    return this.exclusive(() => settle(run));
+    return this.fastPath() ? settle(run) : this.exclusive(() => settle(run));
   }
 
   /** Runs `job` alone on the connection, after everything queued before it. */
@@ -259,10 +290,20 @@ export class SqliteStore implements Store {
     this.queued++;
     const done = this.tail.then(job);
     this.tail = done.then(
-      () => this.queued--,
-      () => this.queued--,
+      () => this.settled(),
+      () => this.settled(),
     );
     return done;
+  }
+
+  /**
+   * A job left the queue. With none left no frame is open, so the async context is not needed until
+   * the next one: disabling it turns Node's promise hooks off meanwhile (they cost every promise in
+   * the process, the engine's and the agents' too), and the next `run` turns them on again.
+   */
+  private settled(): void {
+    this.queued--;
+    if (this.queued === 0) this.context.disable();
   }
 
   async transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
