@@ -1,6 +1,7 @@
 // Builds the orchestration named by `orchestration.backend` (the env override
 // PENGUIN_ORCHESTRATION_BACKEND is already applied by config loading): the client every caller uses and
-// the host a process runs workflows with. The one place that knows the concrete backends.
+// the host a process runs workflows with. The one place that knows the concrete backends: native
+// (the SQLite engine) and temporal (ITUVWorkflows on a Temporal server, connected on first use).
 import type { PenguinConfig } from '../config/schema.js';
 import { UsageError } from '../errors.js';
 import type { EventLog } from '../events/log.js';
@@ -9,6 +10,7 @@ import type { MachineConfig } from './machine/index.js';
 import type { Store } from '../project/store.js';
 import { NativeEngine, type NativeEngineOptions } from './native/engine.js';
 import type { PhaseExecutor } from './phase-executor.js';
+import { TemporalEngine, type TemporalEngineOptions } from './temporal/engine.js';
 
 /** The parts of penguin.yaml orchestration reads. */
 export type OrchestrationSettings = Pick<PenguinConfig, 'orchestration' | 'verification'> & {
@@ -21,6 +23,11 @@ export interface BackendDeps {
   executor: PhaseExecutor;
   /** Engine tuning (lease, poll interval, concurrency) for the native backend. */
   native?: Omit<NativeEngineOptions, 'store' | 'events' | 'executor' | 'config'>;
+  /** For the Temporal backend: the workspace's .penguin/ (dev server, bundle cache) and tuning. */
+  temporal?: Omit<TemporalEngineOptions, 'store' | 'events' | 'executor' | 'config' | 'settings'> & {
+    penguinDir?: string | null;
+    say?: (line: string) => void;
+  };
 }
 
 /** One workspace's orchestration: what callers use, what a hosting process runs, and its release. */
@@ -54,7 +61,7 @@ export function createBackend(config: OrchestrationSettings, deps: BackendDeps):
   return build(config, deps);
 }
 
-function build(config: OrchestrationSettings, deps: BackendDeps): NativeEngine {
+function build(config: OrchestrationSettings, deps: BackendDeps): NativeEngine | TemporalEngine {
   const backend = config.orchestration.backend;
   switch (backend) {
     case 'native':
@@ -65,8 +72,25 @@ function build(config: OrchestrationSettings, deps: BackendDeps): NativeEngine {
         executor: deps.executor,
         config: machineConfig(config),
       });
-    case 'temporal':
-      throw new UsageError('the temporal backend is not available yet; set orchestration.backend to native');
+    case 'temporal': {
+      const { penguinDir, say, ...tuning } = deps.temporal ?? {};
+      const t = config.orchestration.temporal;
+      return new TemporalEngine({
+        ...tuning,
+        store: deps.store,
+        events: deps.events,
+        executor: deps.executor,
+        config: machineConfig(config),
+        settings: {
+          address: t.address,
+          namespace: t.namespace,
+          taskQueue: t.task_queue,
+          autoStart: t.auto_start,
+          penguinDir: penguinDir ?? null,
+          say: say ?? ((line) => process.stderr.write(`${line}\n`)),
+        },
+      });
+    }
     default:
       throw new UsageError(`unknown orchestration backend '${String(backend)}'; use native or temporal`);
   }

@@ -48,6 +48,7 @@ export class WorkflowService {
         events: this.events,
         executor,
         native: { leaseMs: CLI_LEASE_MS },
+        temporal: { penguinDir: ws.paths.penguinDir },
       });
     }
     return this.orchestration;

@@ -70,6 +70,23 @@ export class StepInterpreter {
   }
 
   /**
+   * Carries out the writes of steps the machine took elsewhere (a Temporal workflow steps it in its
+   * own memory) in the caller's transaction, in order. Returns where a step's required task move was
+   * refused (nothing of that step is written; the steps before it are), or null.
+   */
+  async carryOutSteps(
+    tx: StoreTx,
+    steps: readonly Step[],
+    applier: Applier,
+  ): Promise<{ index: number; reason: string; taskStatus: Task['status'] | null } | null> {
+    for (const [index, result] of steps.entries()) {
+      const refused = await this.carryOut(tx, result, applier, emptyPlan(result.state));
+      if (refused) return { index, reason: refused.reason, taskStatus: refused.taskStatus };
+    }
+    return null;
+  }
+
+  /**
    * Stores a signal for the run of `row`. A host running it consumes it within a poll interval;
    * otherwise the caller applies it (and any left pending) now.
    */

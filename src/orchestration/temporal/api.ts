@@ -1,0 +1,80 @@
+// What the Temporal client, the ITUVWorkflow and its activities say to each other: the workflow's
+// type name, its input, its signals, queries and the one update the client steers it with, and the
+// activities' inputs and answers. Imported by the workflow bundle, so nothing here (or below it)
+// imports Node; the definitions are plain objects the SDK's client and workflow sides both accept.
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { ItuvPhase } from '../../contracts/task.js';
+import type {
+  SignalName,
+  WorkflowArtifact,
+  WorkflowPhase,
+  WorkflowStatus,
+} from '../../contracts/workflow.js';
+import type { Effect, MachineConfig, PhaseOutcomeInput, RunState, Step } from '../machine/index.js';
+
+export const WORKFLOW_TYPE = 'ITUVWorkflow';
+
+/** Owner recorded on the store's record of a run Temporal hosts (native hosts never claim it). */
+export const TEMPORAL_OWNER = 'temporal';
+
+/** The run as the client queued it (the machine's `start` already committed to the store). */
+export interface ItuvWorkflowInput {
+  state: RunState;
+  config: MachineConfig;
+  /** Heartbeat timeout of phase activities; a dead worker's phase is rerun this long after. */
+  heartbeatTimeoutMs: number;
+}
+
+// Signals (DESIGN §6) for Temporal's own tools (`temporal workflow signal`); Penguin's client uses
+// the `steer` update instead, which returns once the machine's step is committed to the store.
+export const pauseSignal = defineSignal('pause');
+export const resumeSignal = defineSignal<[{ pause_after_phase?: boolean } | null]>('resume');
+export const cancelSignal = defineSignal('cancel');
+export const injectFeedbackSignal = defineSignal<[{ text: string } | string]>('inject_feedback');
+export const reverifySignal = defineSignal<[unknown]>('reverify');
+
+export interface SteerRequest {
+  name: SignalName;
+  payload: unknown;
+}
+/** A signal applied and committed before it returns; refused (validator) as admitSignal says. */
+export const steerUpdate = defineUpdate<void, [SteerRequest]>('steer');
+
+export const statusQuery = defineQuery<WorkflowStatus>('get_status');
+export const phaseQuery = defineQuery<WorkflowPhase | null>('get_phase');
+export const artifactsQuery = defineQuery<WorkflowArtifact[]>('get_artifacts');
+export const progressQuery = defineQuery<number>('get_progress');
+
+/** The `commit` activity: carry out machine steps taken from `from` in one store transaction. */
+export interface CommitInput {
+  workflowId: string;
+  from: RunState;
+  steps: Step[];
+}
+
+/** null: committed (or already committed by an earlier try); else the step whose task move was refused. */
+export type CommitAnswer = null | { index: number; reason: string; taskStatus: string | null };
+
+export type RunPhaseEffect = Extract<Effect, { type: 'run_phase' }>;
+
+export interface RunPhaseInput {
+  workflowId: string;
+  taskId: string;
+  effect: RunPhaseEffect;
+}
+
+/** What a phase activity returns; gate failures and transient errors are thrown as failures. */
+export type RunPhaseAnswer = Extract<PhaseOutcomeInput, { kind: 'passed' | 'needs_input' }>;
+
+/** ApplicationFailure types a phase activity throws; the outcome rides in the failure's details. */
+export const GATE_FAILED = 'PhaseGateFailed';
+export const TRANSIENT = 'PhaseTransientError';
+/** The worker stopped (shutdown) before the phase finished: another worker reruns it. */
+export const WORKER_STOPPED = 'PhaseWorkerStopped';
+
+export interface ItuvActivities {
+  commit(input: CommitInput): Promise<CommitAnswer>;
+  runPhase(input: RunPhaseInput): Promise<RunPhaseAnswer>;
+}
+
+export type { ItuvPhase };

@@ -1,0 +1,372 @@
+// The Temporal orchestration backend (DESIGN §6): the OrchestrationClient and the WorkflowHost of a
+// workspace whose runs are ITUVWorkflows on a Temporal server. Starting a run commits the machine's
+// `start` to the workspace store (the record callers read, as on native) and starts the workflow;
+// signals go to the workflow as its `steer` update, which returns once the machine's step is
+// committed; status, lists, queries and phase results are read from the store the workflow's
+// activities keep. The host is a Temporal worker on the workspace's task queue running the workflow
+// bundle and the activities (activities.ts) with this process's PhaseExecutor.
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import {
+  Client,
+  WorkflowUpdateFailedError,
+  type Connection,
+  WorkflowNotFoundError,
+} from '@temporalio/client';
+import { Worker, type NativeConnection } from '@temporalio/worker';
+import {
+  FeedbackPayloadSchema,
+  HOSTED_STATES,
+  QUERY_NAMES,
+  ReverifyPayloadSchema,
+  SIGNAL_NAMES,
+  type BackendHealth,
+  type QueryAnswers,
+  type QueryName,
+  type ReverifyRequest,
+  type SignalName,
+  type StartOptions,
+  type WorkflowListFilter,
+  type WorkflowStatus,
+} from '../../contracts/workflow.js';
+import type { Store, StoreReader, WorkflowRecord } from '../../contracts/store/index.js';
+import { ConflictError, NotFoundError, UsageError } from '../../errors.js';
+import type { EventLog } from '../../events/log.js';
+import { resolveTask } from '../../project/resolve.js';
+import type {
+  HostOutcome,
+  OrchestrationBackend,
+  PhaseResults,
+  RunUntilOptions,
+  WorkflowHost,
+} from '../backend.js';
+import { admitSignal, startRefusal, type MachineConfig } from '../machine/index.js';
+import { StepInterpreter } from '../native/interpreter.js';
+import { latestResults, runState, workflowArtifacts, workflowStatus } from '../native/records.js';
+import type { PhaseExecutor } from '../phase-executor.js';
+import { createActivities, RunningPhases } from './activities.js';
+import { steerUpdate, TEMPORAL_OWNER, WORKFLOW_TYPE, type ItuvWorkflowInput } from './api.js';
+import { installRuntime, workflowBundle } from './bundle.js';
+import { connectClient, connectWorker, type TemporalSettings } from './connection.js';
+
+export interface TemporalEngineOptions {
+  store: Store;
+  events: EventLog;
+  executor: PhaseExecutor;
+  config: MachineConfig;
+  settings: TemporalSettings;
+  /** How long a dead worker's phase goes unnoticed; default 5 s. */
+  heartbeatTimeoutMs?: number;
+  /** How long a shutdown lets running phases finish before stopping them; default 5 s. */
+  shutdownGraceMs?: number;
+  /** Where the workflow bundle is cached; default .penguin/cache of the workspace. */
+  bundleCacheDir?: string;
+  onError?: (error: unknown) => void;
+}
+
+// A run that never existed on this workspace is refused before the server is asked.
+const NEVER_EXPIRES = Number.MAX_SAFE_INTEGER;
+
+function newWorkflowId(): string {
+  return `wf-${randomBytes(6).toString('hex')}`;
+}
+
+export class TemporalEngine implements OrchestrationBackend, WorkflowHost {
+  private readonly store: Store;
+  private readonly interpreter: StepInterpreter;
+  private readonly settings: TemporalSettings;
+  private readonly heartbeatTimeoutMs: number;
+  private readonly shutdownGraceMs: number;
+  private readonly onError: (error: unknown) => void;
+  private readonly running = new RunningPhases();
+  private clientPromise: Promise<{ connection: Connection; client: Client }> | null = null;
+  private worker: { worker: Worker; connection: NativeConnection; done: Promise<void> } | null = null;
+  private workerStarting: Promise<void> | null = null;
+  private hostError: unknown = null;
+
+  constructor(private readonly options: TemporalEngineOptions) {
+    this.store = options.store;
+    this.settings = options.settings;
+    this.heartbeatTimeoutMs = options.heartbeatTimeoutMs ?? 5_000;
+    this.shutdownGraceMs = options.shutdownGraceMs ?? 5_000;
+    this.onError =
+      options.onError ??
+      ((error) =>
+        process.stderr.write(
+          `penguin temporal: ${error instanceof Error ? error.message : String(error)}\n`,
+        ));
+    if (options.events.store !== options.store) {
+      throw new UsageError('the event log and the engine must share one store');
+    }
+    this.interpreter = new StepInterpreter(options.events, options.config);
+  }
+
+  private client(): Promise<Client> {
+    this.clientPromise ??= connectClient(this.settings).then((connection) => ({
+      connection,
+      client: new Client({ connection, namespace: this.settings.namespace }),
+    }));
+    this.clientPromise.catch(() => (this.clientPromise = null));
+    return this.clientPromise.then((c) => c.client);
+  }
+
+  // ---- WorkflowHost --------------------------------------------------------------------------------
+
+  run(): void {
+    if (this.worker || this.workerStarting) return;
+    this.workerStarting = this.startWorker()
+      .catch((error: unknown) => {
+        this.hostError = error;
+        this.onError(error);
+      })
+      .finally(() => (this.workerStarting = null));
+  }
+
+  private async startWorker(): Promise<void> {
+    installRuntime();
+    await this.client(); // the server (auto-started) and the namespace first
+    const { settings } = this;
+    const cacheDir =
+      this.options.bundleCacheDir ?? (settings.penguinDir ? join(settings.penguinDir, 'cache') : undefined);
+    const [bundle, connection] = await Promise.all([workflowBundle(cacheDir), connectWorker(settings)]);
+    const worker = await Worker.create({
+      connection,
+      namespace: settings.namespace,
+      taskQueue: settings.taskQueue,
+      workflowBundle: bundle,
+      activities: createActivities(
+        {
+          store: this.store,
+          events: this.options.events,
+          executor: this.options.executor,
+          config: this.options.config,
+          onError: this.onError,
+        },
+        this.running,
+      ),
+      // A killed worker's sticky queue would hold the next workflow task for 10 s.
+      stickyQueueScheduleToStartTimeout: '1s',
+      // Heartbeats carry cancels back: send them at least every second.
+      maxHeartbeatThrottleInterval: '1s',
+      defaultHeartbeatThrottleInterval: '1s',
+      // Penguin stops phases itself (shutdown); this only bounds a phase that ignores it.
+      shutdownGraceTime: this.shutdownGraceMs + 10_000,
+    });
+    const done = worker.run().catch((error: unknown) => {
+      this.hostError = error;
+      this.onError(error);
+    });
+    this.worker = { worker, connection, done };
+  }
+
+  async runUntil(
+    predicate: () => boolean | Promise<boolean>,
+    options: RunUntilOptions = {},
+  ): Promise<HostOutcome> {
+    this.run();
+    const { signal } = options;
+    const pollMs = options.pollMs ?? 50;
+    for (;;) {
+      if (signal?.aborted) return 'aborted';
+      if (this.hostError) throw this.hostError;
+      if (await predicate()) return 'done';
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          clearTimeout(timer);
+          signal?.removeEventListener('abort', done);
+          resolve();
+        };
+        const timer = setTimeout(done, pollMs);
+        signal?.addEventListener('abort', done, { once: true });
+      });
+    }
+  }
+
+  /**
+   * Stops the worker: it polls no more, running phases get up to `graceMs` to finish, then are
+   * stopped (process trees killed) and reported as interrupted, so another worker reruns them.
+   */
+  async shutdown(graceMs = this.shutdownGraceMs): Promise<void> {
+    await this.workerStarting;
+    const hosted = this.worker;
+    if (!hosted) return;
+    this.worker = null;
+    const stopping = setTimeout(() => this.running.stopAll(), graceMs);
+    try {
+      hosted.worker.shutdown();
+    } catch {
+      // Already stopping (its run() failed): wait for it below.
+    }
+    await hosted.done;
+    clearTimeout(stopping);
+    await hosted.connection.close();
+  }
+
+  async close(): Promise<void> {
+    await this.shutdown();
+    const client = await this.clientPromise?.catch(() => null);
+    this.clientPromise = null;
+    await client?.connection.close();
+  }
+
+  // ---- OrchestrationClient -----------------------------------------------------------------------
+
+  async startWorkflow(taskId: string, opts: StartOptions = {}): Promise<string> {
+    const client = await this.client();
+    const state = await this.store.transaction(async (tx) => {
+      const task = (await tx.tasks.get(taskId)) ?? (await resolveTask(tx, taskId));
+      const live = await tx.workflows.liveForTask(task.id);
+      if (live) {
+        throw new ConflictError(
+          `task ${task.blueprint_id} (${task.id}) already has a live workflow ${live.id} (${live.state})`,
+        );
+      }
+      const refusal = startRefusal(task);
+      if (refusal) throw new ConflictError(refusal);
+      const started = await this.interpreter.start(tx, {
+        type: 'start',
+        now: Date.now(),
+        subject: {
+          id: newWorkflowId(),
+          task_id: task.id,
+          project_id: task.project_id,
+          blueprint_id: task.blueprint_id,
+        },
+        origin: opts.origin ?? null,
+        feedback: opts.feedback ?? [],
+        pause_after_phase: opts.pauseAfterPhase === true,
+      });
+      // Temporal hosts it: no native host may claim it.
+      await tx.workflows.claim(started.id, TEMPORAL_OWNER, Date.now(), NEVER_EXPIRES);
+      return started;
+    });
+    const input: ItuvWorkflowInput = {
+      state,
+      config: this.options.config,
+      heartbeatTimeoutMs: this.heartbeatTimeoutMs,
+    };
+    try {
+      await client.workflow.start(WORKFLOW_TYPE, {
+        taskQueue: this.settings.taskQueue,
+        workflowId: state.id,
+        args: [input],
+      });
+    } catch (error) {
+      const reason = `Temporal did not start it: ${error instanceof Error ? error.message : String(error)}`;
+      await this.store.transaction((tx) =>
+        tx.workflows.save(
+          { ...state, state: 'failed', last_failure: reason, finished_at: new Date().toISOString() },
+          { kind: 'release' },
+        ),
+      );
+      throw new ConflictError(`workflow ${state.id} for task ${state.blueprint_id} failed: ${reason}`);
+    }
+    return state.id;
+  }
+
+  async getStatus(id: string): Promise<WorkflowStatus> {
+    return this.store.read(async (r) => this.status(r, await this.row(r, id)));
+  }
+
+  private async status(reader: StoreReader, row: WorkflowRecord): Promise<WorkflowStatus> {
+    return workflowStatus(row, await reader.workflows.steps(row.id));
+  }
+
+  async signal(id: string, name: SignalName, payload?: unknown): Promise<void> {
+    if (!SIGNAL_NAMES.includes(name)) {
+      throw new UsageError(`unknown signal '${String(name)}'; use one of ${SIGNAL_NAMES.join(', ')}`);
+    }
+    if (name === 'inject_feedback' && !FeedbackPayloadSchema.safeParse(payload).success) {
+      throw new UsageError(`inject_feedback for workflow ${id} needs non-empty feedback text`);
+    }
+    if (name === 'reverify' && !ReverifyPayloadSchema.safeParse(payload).success) {
+      throw new UsageError(`reverify for workflow ${id} needs a verdict ({passed, summary, result})`);
+    }
+    const row = await this.row(this.store, id);
+    const admission = admitSignal(runState(row), name, row.state === 'running');
+    if (admission.kind === 'refuse') throw new ConflictError(admission.reason);
+    if (admission.kind === 'ignore') return;
+    const client = await this.client();
+    try {
+      await client.workflow
+        .getHandle(id)
+        .executeUpdate(steerUpdate, { args: [{ name, payload: payload ?? null }] });
+    } catch (error) {
+      if (error instanceof WorkflowUpdateFailedError) {
+        const cause = error.cause instanceof Error ? error.cause.message : error.message;
+        throw new ConflictError(cause);
+      }
+      if (error instanceof WorkflowNotFoundError) {
+        // Finished meanwhile: the store says how.
+        const after = await this.row(this.store, id);
+        throw new ConflictError(`workflow ${id} is ${after.state}; it cannot take the ${name} signal`);
+      }
+      throw error;
+    }
+  }
+
+  async query<N extends QueryName>(id: string, name: N): Promise<QueryAnswers[N]> {
+    return this.store.read(async (r) => {
+      const row = await this.row(r, id);
+      const answers: { [K in QueryName]: () => Promise<QueryAnswers[K]> } = {
+        status: () => this.status(r, row),
+        phase: async () => row.phase,
+        progress: async () => row.progress,
+        artifacts: async () => workflowArtifacts(await r.workflows.steps(id)),
+      };
+      const answer = answers[name] as (() => Promise<QueryAnswers[N]>) | undefined;
+      if (!answer)
+        throw new UsageError(`unknown query '${String(name)}'; use one of ${QUERY_NAMES.join(', ')}`);
+      return answer();
+    });
+  }
+
+  async cancel(id: string): Promise<void> {
+    await this.signal(id, 'cancel');
+  }
+
+  async list(filter: WorkflowListFilter = {}): Promise<WorkflowStatus[]> {
+    return this.store.read(async (r) => {
+      const statuses: WorkflowStatus[] = [];
+      for (const row of await r.workflows.list(filter)) statuses.push(await this.status(r, row));
+      return statuses;
+    });
+  }
+
+  async phaseResults(id: string): Promise<PhaseResults> {
+    return this.store.read(async (r) => {
+      await this.row(r, id);
+      return latestResults(await r.workflows.steps(id));
+    });
+  }
+
+  async reverify(id: string, request: ReverifyRequest): Promise<void> {
+    await this.signal(id, 'reverify', request);
+  }
+
+  async health(): Promise<BackendHealth> {
+    const { address, namespace, taskQueue } = this.settings;
+    try {
+      const client = await this.client();
+      await client.workflowService.describeNamespace({ namespace });
+      const live = (await this.store.workflows.list({ status: [...HOSTED_STATES] })).length;
+      return {
+        ok: true,
+        backend: 'temporal',
+        detail: `server ${address}, namespace ${namespace}, task queue ${taskQueue}; ${this.worker ? 'hosting as a worker' : 'not hosting'}; ${live} live workflow(s)`,
+      };
+    } catch (error) {
+      return {
+        ok: false,
+        backend: 'temporal',
+        detail: error instanceof Error ? error.message : String(error),
+      };
+    }
+  }
+
+  private async row(reader: Pick<StoreReader, 'workflows'>, id: string): Promise<WorkflowRecord> {
+    const row = await reader.workflows.get(id);
+    if (!row) throw new NotFoundError(`no workflow '${id}'`);
+    return row;
+  }
+}
