@@ -53,7 +53,8 @@ const result = await build({
   mainFields: ['module', 'main'],
   // Packages that find their own files by path stay packages Node resolves: a native addon loaded
   // through `bindings`, and a WebAssembly runtime that fetches its .wasm next to its module.
-  external: ['better-sqlite3', 'web-tree-sitter'],
+  // The Temporal SDK too: its worker loads a native library and bundles workflow code by path.
+  external: ['better-sqlite3', 'web-tree-sitter', '@temporalio/*'],
   // Inlined CommonJS dependencies (commander, ...) call require() for Node's built-ins.
   banner: {
     js: "import { createRequire as __penguinRequire } from 'node:module';\nconst require = __penguinRequire(import.meta.url);",

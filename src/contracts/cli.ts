@@ -18,7 +18,7 @@ import {
   TaskShowSchema,
   WorkspaceStatusSchema,
 } from './views.js';
-import { WORKFLOW_CLI_OUTPUTS } from './workflow.js';
+import { BackendHealthSchema, WORKFLOW_CLI_OUTPUTS } from './workflow.js';
 
 const WorkspacePathsSchema = z.strictObject({
   root: z.string(),
@@ -45,6 +45,14 @@ export const GraphDocumentSchema = z.strictObject({
   graph: z.union([z.string(), z.record(z.string(), z.unknown())]),
 });
 
+/** `orchestration stop-dev --json`: the workspace's Temporal dev server that was stopped, if any. */
+export const StopDevResultSchema = z.strictObject({
+  stopped: z.boolean(),
+  pid: z.number().int().nullable(),
+  address: z.string().nullable(),
+});
+export type StopDevResult = z.infer<typeof StopDevResultSchema>;
+
 export const CLI_OUTPUTS: Record<string, z.ZodType> = {
   init: InitResultSchema,
   status: WorkspaceStatusSchema,
@@ -65,6 +73,8 @@ export const CLI_OUTPUTS: Record<string, z.ZodType> = {
   'graph show': GraphDocumentSchema,
   /** Printed once the server listens; the server then runs until Ctrl-C or TERM. */
   serve: ServeStartedSchema,
+  'orchestration health': BackendHealthSchema,
+  'orchestration stop-dev': StopDevResultSchema,
   ...WORKFLOW_CLI_OUTPUTS,
 };
 

@@ -10,7 +10,8 @@ import type { MachineConfig } from './machine/index.js';
 import type { Store } from '../project/store.js';
 import { NativeEngine, type NativeEngineOptions } from './native/engine.js';
 import type { PhaseExecutor } from './phase-executor.js';
-import { TemporalEngine, type TemporalEngineOptions } from './temporal/engine.js';
+import type { TemporalEngineOptions } from './temporal/engine.js';
+import { LazyTemporalEngine } from './temporal/lazy.js';
 
 /** The parts of penguin.yaml orchestration reads. */
 export type OrchestrationSettings = Pick<PenguinConfig, 'orchestration' | 'verification'> & {
@@ -61,7 +62,7 @@ export function createBackend(config: OrchestrationSettings, deps: BackendDeps):
   return build(config, deps);
 }
 
-function build(config: OrchestrationSettings, deps: BackendDeps): NativeEngine | TemporalEngine {
+function build(config: OrchestrationSettings, deps: BackendDeps): NativeEngine | LazyTemporalEngine {
   const backend = config.orchestration.backend;
   switch (backend) {
     case 'native':
@@ -75,7 +76,7 @@ function build(config: OrchestrationSettings, deps: BackendDeps): NativeEngine |
     case 'temporal': {
       const { penguinDir, say, ...tuning } = deps.temporal ?? {};
       const t = config.orchestration.temporal;
-      return new TemporalEngine({
+      return new LazyTemporalEngine({
         ...tuning,
         store: deps.store,
         events: deps.events,

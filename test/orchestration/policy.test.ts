@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../../src/config/schema.js';
-import { UsageError } from '../../src/errors.js';
 import { EventLog } from '../../src/events/log.js';
 import { createBackend, nativeEngineConfig } from '../../src/orchestration/factory.js';
 import { NativeEngine } from '../../src/orchestration/native/engine.js';
@@ -43,14 +42,22 @@ describe('createBackend', () => {
     await backend.close();
   });
 
-  it('says the temporal backend is not available yet', () => {
+  it('builds the Temporal backend when configured, without reaching a server until used', async () => {
     const config = {
       ...DEFAULT_CONFIG,
-      orchestration: { ...DEFAULT_CONFIG.orchestration, backend: 'temporal' as const },
+      orchestration: {
+        ...DEFAULT_CONFIG.orchestration,
+        backend: 'temporal' as const,
+        temporal: { ...DEFAULT_CONFIG.orchestration.temporal, address: '127.0.0.1:1', auto_start: false },
+      },
     };
-    expect(() => createBackend(config, { store, events, executor })).toThrow(UsageError);
-    expect(() => createBackend(config, { store, events, executor })).toThrow(
-      /temporal backend is not available yet/,
-    );
+    const backend = createBackend(config, { store, events, executor });
+    expect(backend).not.toBeInstanceOf(NativeEngine);
+    expect(await backend.health()).toEqual({
+      ok: false,
+      backend: 'temporal',
+      detail: 'no Temporal server answers at 127.0.0.1:1',
+    });
+    await backend.close();
   });
 });

@@ -25,6 +25,10 @@ const GROUPS: readonly GroupEntry[] = [
   { word: 'recipe', load: async () => (await import('./recipe.js')).registerRecipeCommands },
   { word: 'demo', load: async () => (await import('./demo.js')).registerDemoCommand },
   { word: 'worker', load: async () => (await import('./worker.js')).registerWorkerCommand },
+  {
+    word: 'orchestration',
+    load: async () => (await import('./orchestration.js')).registerOrchestrationCommands,
+  },
   { word: 'serve', load: async () => (await import('./serve.js')).registerServeCommand },
 ];
 

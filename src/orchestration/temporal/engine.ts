@@ -48,6 +48,7 @@ import { createActivities, RunningPhases } from './activities.js';
 import { steerUpdate, TEMPORAL_OWNER, WORKFLOW_TYPE, type ItuvWorkflowInput } from './api.js';
 import { installRuntime, workflowBundle } from './bundle.js';
 import { connectClient, connectWorker, type TemporalSettings } from './connection.js';
+import { listening, splitAddress } from './dev-server.js';
 
 export interface TemporalEngineOptions {
   store: Store;
@@ -346,6 +347,11 @@ export class TemporalEngine implements OrchestrationBackend, WorkflowHost {
 
   async health(): Promise<BackendHealth> {
     const { address, namespace, taskQueue } = this.settings;
+    const target = splitAddress(address);
+    // A health check looks; it does not start a dev server.
+    if (!this.clientPromise && target && !(await listening(target.host, target.port))) {
+      return { ok: false, backend: 'temporal', detail: `no Temporal server answers at ${address}` };
+    }
     try {
       const client = await this.client();
       await client.workflowService.describeNamespace({ namespace });
