@@ -15,7 +15,13 @@ import {
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundle } from '@temporalio/worker';
+import {
+  bundleWorkflowCode,
+  DefaultLogger,
+  makeTelemetryFilterString,
+  Runtime,
+  type WorkflowBundle,
+} from '@temporalio/worker';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -98,7 +104,12 @@ export function installRuntime(): void {
   if (installed) return;
   installed = true;
   try {
-    Runtime.install({ shutdownSignals: [], logger: quietLogger() });
+    Runtime.install({
+      shutdownSignals: [],
+      logger: quietLogger(),
+      // The native core logs on its own: errors only there too (a replay's nondeterminism is one).
+      telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR', other: 'ERROR' }) } },
+    });
   } catch {
     // Installed already (by another copy of this module, e.g. under a test runner): keep it.
   }

@@ -192,6 +192,9 @@ async function runPhase(
   started: (scope: CancellationScope) => void,
 ): Promise<PhaseOutcomeInput> {
   const { runPhase: activity } = proxyActivities<ItuvActivities>({
+    // The attempt's idempotency key: a history replayed against code that runs phases in another
+    // order no longer matches (nondeterminism), rather than silently taking the old results.
+    activityId: effect.key,
     startToCloseTimeout: effect.timeout_ms,
     heartbeatTimeout: input.heartbeatTimeoutMs,
     // The machine retries (attempts, backoff from orchestration.retry, recorded like on native):

@@ -1,0 +1,128 @@
+// The ITUVWorkflow as Temporal sees it: its queries (get_status, get_phase, get_progress,
+// get_artifacts) answered by the workflow itself, during a run and after it; and determinism: a
+// recorded history of a whole run (ituv-history.json) replays against today's workflow code, and a
+// history whose phases ran in another order is refused as nondeterministic.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
+import { Worker } from '@temporalio/worker';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import type { WorkflowArtifact, WorkflowStatus } from '../../../src/contracts/workflow.js';
+import {
+  artifactsQuery,
+  phaseQuery,
+  progressQuery,
+  statusQuery,
+} from '../../../src/orchestration/temporal/api.js';
+import { installRuntime, workflowBundle } from '../../../src/orchestration/temporal/bundle.js';
+import { TemporalEngine } from '../../../src/orchestration/temporal/engine.js';
+import {
+  makeWorkspace,
+  ScriptedExecutor,
+  seedTasks,
+  TEST_CONFIG,
+  until,
+  type Workspace,
+} from '../helpers.js';
+import { describeWithTemporal } from './server.js';
+
+const HISTORY = resolve(import.meta.dirname, 'ituv-history.json');
+
+describeWithTemporal('the ITUVWorkflow', (server) => {
+  let ws: Workspace;
+  let engine: TemporalEngine;
+  let connection: Connection;
+
+  beforeEach(async () => {
+    ws = makeWorkspace();
+    connection = await Connection.connect({ address: server.address() });
+  });
+
+  afterEach(async () => {
+    await engine.close();
+    await connection.close();
+    await ws.cleanup();
+  });
+
+  async function start(
+    script: Parameters<ScriptedExecutor['script']>[1],
+  ): Promise<{ id: string; client: Client }> {
+    const [task] = await seedTasks(ws.store, 'BOOK', ['BOOK-1']);
+    const executor = new ScriptedExecutor(ws.dir);
+    executor.script(task!.id, script);
+    engine = new TemporalEngine({
+      store: ws.store,
+      events: ws.events,
+      executor,
+      config: TEST_CONFIG,
+      settings: server.settings(),
+      shutdownGraceMs: 0,
+    });
+    engine.run();
+    return {
+      id: await engine.startWorkflow(task!.id),
+      client: new Client({ connection, namespace: 'penguin' }),
+    };
+  }
+
+  it('answers its queries during the run and after it', async () => {
+    const { id, client } = await start({ implement: { action: 'pass', sleepMs: 1_500 } });
+    const handle = client.workflow.getHandle(id);
+    await until('IMPLEMENT to run', async () => (await handle.query(statusQuery)).phases.length === 1);
+    expect(await handle.query(phaseQuery)).toBe('implement');
+    expect(await handle.query(progressQuery)).toBe(0);
+    expect(await handle.query(statusQuery)).toMatchObject({ id, state: 'running', owner: 'temporal' });
+
+    await handle.result();
+    const status: WorkflowStatus = await handle.query(statusQuery);
+    expect(status).toMatchObject({ state: 'completed', phase: 'done', progress: 100, owner: null });
+    expect(status.phases.map((p) => `${p.phase}:${p.outcome}`)).toEqual([
+      'implement:passed',
+      'test:passed',
+      'use:passed',
+      'verify:passed',
+    ]);
+    // The workflow's own answers agree with what the store recorded.
+    const stored = await engine.getStatus(id);
+    expect(stored.phases.map((p) => `${p.phase}:${p.outcome}`)).toEqual(
+      status.phases.map((p) => `${p.phase}:${p.outcome}`),
+    );
+    const artifacts: WorkflowArtifact[] = await handle.query(artifactsQuery);
+    expect(artifacts.map((a) => `${a.phase}/${a.name}`)).toEqual([
+      'implement/implement.txt',
+      'test/test.txt',
+      'use/use.txt',
+      'verify/verify.txt',
+    ]);
+    expect(await handle.query(progressQuery)).toBe(100);
+
+    if (process.env.PENGUIN_RECORD_HISTORY === '1') {
+      writeFileSync(HISTORY, `${historyToJSON(await handle.fetchHistory())}\n`);
+    }
+  }, 60_000);
+
+  it('replays a recorded run, and refuses a history whose phases ran in another order', async () => {
+    engine = new TemporalEngine({
+      store: ws.store,
+      events: ws.events,
+      executor: new ScriptedExecutor(ws.dir),
+      config: TEST_CONFIG,
+      settings: server.settings(),
+    });
+    installRuntime();
+    const bundle = await workflowBundle();
+    const recorded = readFileSync(HISTORY, 'utf8');
+    await Worker.runReplayHistory({ workflowBundle: bundle }, JSON.parse(recorded));
+
+    // The same run with TEST scheduled where IMPLEMENT was: what code with another phase order made.
+    const json = JSON.parse(recorded) as {
+      events: { activityTaskScheduledEventAttributes?: { activityId: string } }[];
+    };
+    const scheduled = json.events.filter((e) => e.activityTaskScheduledEventAttributes);
+    const [implement] = scheduled;
+    implement!.activityTaskScheduledEventAttributes!.activityId =
+      implement!.activityTaskScheduledEventAttributes!.activityId.replace(':implement:', ':test:');
+    await expect(Worker.runReplayHistory({ workflowBundle: bundle }, json)).rejects.toThrow(/[Nn]ondetermin/);
+  }, 60_000);
+});
