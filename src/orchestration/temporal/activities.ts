@@ -60,7 +60,7 @@ export function createActivities(deps: ActivityDeps, running: RunningPhases): It
   const interpreter = new StepInterpreter(deps.events, deps.config);
   const applier: Applier = { kind: 'host', owner: TEMPORAL_OWNER, leaseMs: 0 };
 
-  async function commit({ workflowId, from, steps }: CommitInput): Promise<CommitAnswer> {
+  async function commit({ workflowId, from, steps, signals }: CommitInput): Promise<CommitAnswer> {
     return deps.store.transaction(async (tx) => {
       const row = await tx.workflows.get(workflowId);
       if (!row) {
@@ -86,6 +86,7 @@ export function createActivities(deps: ActivityDeps, running: RunningPhases): It
       const end: RunState = kept.at(-1)?.state ?? steps[done - 1]?.state ?? from;
       const hosted = HOSTED_STATES.includes(end.state);
       await tx.workflows.save(end, hosted ? { kind: 'keep' } : { kind: 'release' });
+      for (const id of signals) await tx.workflows.consumeSignal(id);
       if (hosted && row.owner !== TEMPORAL_OWNER) {
         await tx.workflows.claim(workflowId, TEMPORAL_OWNER, Date.now(), NEVER_EXPIRES);
       }

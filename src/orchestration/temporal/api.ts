@@ -1,8 +1,7 @@
 // What the Temporal client, the ITUVWorkflow and its activities say to each other: the workflow's
-// type name, its input, its signals, queries and the one update the client steers it with, and the
-// activities' inputs and answers. Imported by the workflow bundle, so nothing here (or below it)
+// type name, its input, its signals and queries, and the activities' inputs and answers. Imported by the workflow bundle, so nothing here (or below it)
 // imports Node; the definitions are plain objects the SDK's client and workflow sides both accept.
-import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { ItuvPhase } from '../../contracts/task.js';
 import type {
   SignalName,
@@ -25,8 +24,9 @@ export interface ItuvWorkflowInput {
   heartbeatTimeoutMs: number;
 }
 
-// Signals (DESIGN §6) for Temporal's own tools (`temporal workflow signal`); Penguin's client uses
-// the `steer` update instead, which returns once the machine's step is committed to the store.
+// Signals (DESIGN §6), for Temporal's own tools (`temporal workflow signal`). Penguin's client sends
+// `steer` instead: the signal is also a row in the workspace store (its id rides along), which the
+// commit that applies it marks consumed, so the sender can wait until it took effect.
 export const pauseSignal = defineSignal('pause');
 export const resumeSignal = defineSignal<[{ pause_after_phase?: boolean } | null]>('resume');
 export const cancelSignal = defineSignal('cancel');
@@ -36,9 +36,10 @@ export const reverifySignal = defineSignal<[unknown]>('reverify');
 export interface SteerRequest {
   name: SignalName;
   payload: unknown;
+  /** The store's signal record this delivers. */
+  signalId: number;
 }
-/** A signal applied and committed before it returns; refused (validator) as admitSignal says. */
-export const steerUpdate = defineUpdate<void, [SteerRequest]>('steer');
+export const steerSignal = defineSignal<[SteerRequest]>('steer');
 
 export const statusQuery = defineQuery<WorkflowStatus>('get_status');
 export const phaseQuery = defineQuery<WorkflowPhase | null>('get_phase');
@@ -50,6 +51,8 @@ export interface CommitInput {
   workflowId: string;
   from: RunState;
   steps: Step[];
+  /** Store signal records these steps applied (or dropped): marked consumed in the same commit. */
+  signals: number[];
 }
 
 /** null: committed (or already committed by an earlier try); else the step whose task move was refused. */

@@ -1,18 +1,13 @@
 // The Temporal orchestration backend (DESIGN §6): the OrchestrationClient and the WorkflowHost of a
 // workspace whose runs are ITUVWorkflows on a Temporal server. Starting a run commits the machine's
 // `start` to the workspace store (the record callers read, as on native) and starts the workflow;
-// signals go to the workflow as its `steer` update, which returns once the machine's step is
-// committed; status, lists, queries and phase results are read from the store the workflow's
+// signals are stored and sent to the workflow (`steer`), and the sender waits until a worker has
+// committed the machine's step for it; status, lists, queries and phase results are read from the store the workflow's
 // activities keep. The host is a Temporal worker on the workspace's task queue running the workflow
 // bundle and the activities (activities.ts) with this process's PhaseExecutor.
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import {
-  Client,
-  WorkflowUpdateFailedError,
-  type Connection,
-  WorkflowNotFoundError,
-} from '@temporalio/client';
+import { Client, WorkflowNotFoundError, type Connection } from '@temporalio/client';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import {
   FeedbackPayloadSchema,
@@ -45,7 +40,7 @@ import { StepInterpreter } from '../native/interpreter.js';
 import { latestResults, runState, workflowArtifacts, workflowStatus } from '../native/records.js';
 import type { PhaseExecutor } from '../phase-executor.js';
 import { createActivities, RunningPhases } from './activities.js';
-import { steerUpdate, TEMPORAL_OWNER, WORKFLOW_TYPE, type ItuvWorkflowInput } from './api.js';
+import { steerSignal, TEMPORAL_OWNER, WORKFLOW_TYPE, type ItuvWorkflowInput } from './api.js';
 import { installRuntime, workflowBundle } from './bundle.js';
 import { connectClient, connectWorker, type TemporalSettings } from './connection.js';
 import { listening, splitAddress } from './dev-server.js';
@@ -65,8 +60,11 @@ export interface TemporalEngineOptions {
   onError?: (error: unknown) => void;
 }
 
-// A run that never existed on this workspace is refused before the server is asked.
+/** A Temporal run's record keeps this lease, so that no native host ever claims it. */
 const NEVER_EXPIRES = Number.MAX_SAFE_INTEGER;
+/** How long a signal's sender waits for a worker to apply it: hosting here, and not. */
+const HOSTED_SIGNAL_WAIT_MS = 30_000;
+const SIGNAL_WAIT_MS = 3_000;
 
 function newWorkflowId(): string {
   return `wf-${randomBytes(6).toString('hex')}`;
@@ -288,21 +286,35 @@ export class TemporalEngine implements OrchestrationBackend, WorkflowHost {
     if (admission.kind === 'refuse') throw new ConflictError(admission.reason);
     if (admission.kind === 'ignore') return;
     const client = await this.client();
+    const signalId = await this.store.transaction(async (tx) => {
+      await tx.workflows.insertSignal(id, name, payload ?? null);
+      return (await tx.workflows.pendingSignals(id)).at(-1)!.id;
+    });
     try {
-      await client.workflow
-        .getHandle(id)
-        .executeUpdate(steerUpdate, { args: [{ name, payload: payload ?? null }] });
+      await client.workflow.getHandle(id).signal(steerSignal, { name, payload: payload ?? null, signalId });
     } catch (error) {
-      if (error instanceof WorkflowUpdateFailedError) {
-        const cause = error.cause instanceof Error ? error.cause.message : error.message;
-        throw new ConflictError(cause);
-      }
+      await this.store.transaction((tx) => tx.workflows.consumeSignal(signalId));
       if (error instanceof WorkflowNotFoundError) {
         // Finished meanwhile: the store says how.
         const after = await this.row(this.store, id);
         throw new ConflictError(`workflow ${id} is ${after.state}; it cannot take the ${name} signal`);
       }
       throw error;
+    }
+    await this.applied(id, signalId);
+  }
+
+  /**
+   * Waits until a worker applied signal `signalId` (its commit consumed the record), so that what the
+   * caller reads next reflects it; when no worker takes it soon, it stays queued in Temporal and is
+   * applied when one runs.
+   */
+  private async applied(id: string, signalId: number): Promise<void> {
+    const deadline = Date.now() + (this.worker ? HOSTED_SIGNAL_WAIT_MS : SIGNAL_WAIT_MS);
+    while (Date.now() < deadline) {
+      const pending = await this.store.workflows.pendingSignals(id);
+      if (!pending.some((s) => s.id === signalId)) return;
+      await new Promise((r) => setTimeout(r, 20));
     }
   }
 

@@ -2,7 +2,7 @@
 // pure machine the native host does (../machine). It keeps the run's state in its memory, steps the
 // machine on every input (claimed, phase results, timers, signals) and hands each chain of steps to
 // the `commit` activity, which writes their task moves, events and step records to the workspace
-// store in one transaction. `run_phase` effects become `runPhase` activities (startToCloseTimeout =
+// store in one transaction (and marks the store's signal records it applied as consumed). `run_phase` effects become `runPhase` activities (startToCloseTimeout =
 // the timebox, heartbeats), `start_timer` a durable sleep, `abort_phase` the cancellation of the
 // running activity. Deterministic: time and randomness come from the workflow sandbox, and nothing
 // reachable from here imports Node (the bundler refuses it).
@@ -49,7 +49,7 @@ import {
   resumeSignal,
   reverifySignal,
   statusQuery,
-  steerUpdate,
+  steerSignal,
   TEMPORAL_OWNER,
   TRANSIENT,
   type ItuvActivities,
@@ -83,11 +83,11 @@ export async function ITUVWorkflow(input: ItuvWorkflowInput): Promise<RunState> 
   }
 
   /** Steps the machine with `first` and the boundaries it reaches, commits, and notes what to do. */
-  async function apply(first: MachineInput): Promise<void> {
+  async function apply(first: MachineInput | null, signals: number[] = []): Promise<void> {
     const from = state;
     const steps: Step[] = [];
     let current = state;
-    let next: MachineInput | undefined = first;
+    let next: MachineInput | undefined = first ?? undefined;
     while (next) {
       const result = step(current, next, config);
       steps.push(result);
@@ -96,8 +96,8 @@ export async function ITUVWorkflow(input: ItuvWorkflowInput): Promise<RunState> 
         ? { type: 'advance', now: Date.now() }
         : undefined;
     }
-    if (steps.every((s) => s.effects.length === 0 && s.state === from)) return;
-    const refused = await commit({ workflowId: state.id, from, steps });
+    if (signals.length === 0 && steps.every((s) => s.effects.length === 0 && s.state === from)) return;
+    const refused = await commit({ workflowId: state.id, from, steps, signals });
     const kept = refused ? steps.slice(0, refused.index) : steps;
     state = kept.at(-1)?.state ?? from;
     for (const s of kept) note(s.effects);
@@ -131,20 +131,16 @@ export async function ITUVWorkflow(input: ItuvWorkflowInput): Promise<RunState> 
     return signal ? { type: 'signal', now: Date.now(), hosted: state.state === 'running', signal } : null;
   }
 
-  const deliver = (name: SignalName, payload: unknown): Promise<void> =>
+  const deliver = (name: SignalName, payload: unknown, signalId?: number): Promise<void> =>
     exclusive(async () => {
-      // Checked again in turn: a signal that raced the run's end is dropped, as admitSignal says.
-      if (admitSignal(state, name, state.state === 'running').kind !== 'deliver') return;
-      const signalled = signalInput(name, payload);
-      if (signalled) await apply(signalled);
+      const signals = signalId === undefined ? [] : [signalId];
+      // Checked again in turn: a signal that raced the run's end is dropped, as admitSignal says
+      // (its record is still marked consumed, so its sender stops waiting).
+      const admitted = admitSignal(state, name, state.state === 'running').kind === 'deliver';
+      await apply(admitted ? signalInput(name, payload) : null, signals);
     });
 
-  setHandler(steerUpdate, ({ name, payload }) => deliver(name, payload), {
-    validator: ({ name }) => {
-      const admission = admitSignal(state, name, state.state === 'running');
-      if (admission.kind === 'refuse') throw ApplicationFailure.nonRetryable(admission.reason, 'Refused');
-    },
-  });
+  setHandler(steerSignal, ({ name, payload, signalId }) => deliver(name, payload, signalId));
   setHandler(pauseSignal, () => deliver('pause', null));
   setHandler(resumeSignal, (payload) => deliver('resume', payload));
   setHandler(cancelSignal, () => deliver('cancel', null));
