@@ -10,11 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { ArtifactFileSchema } from '../../contracts/phase-result.js';
 import {
-  FeedbackPayloadSchema,
   isSettled,
-  QUERY_NAMES,
-  ReverifyPayloadSchema,
-  SIGNAL_NAMES,
   type BackendHealth,
   type QueryAnswers,
   type QueryName,
@@ -31,7 +27,7 @@ import type { EventLog } from '../../events/log.js';
 import type { EventType } from '../../events/types.js';
 import type { Task } from '../../project/model.js';
 import { resolveTask } from '../../project/resolve.js';
-import type { Store, StoreReader, StoreTx, WorkflowRecord } from '../../contracts/store/index.js';
+import type { Store, StoreTx, WorkflowRecord } from '../../contracts/store/index.js';
 import type {
   HostOutcome,
   OrchestrationBackend,
@@ -41,14 +37,14 @@ import type {
 } from '../backend.js';
 import {
   admitSignal,
-  startRefusal,
   type MachineConfig,
   type MachineInput,
   type PhaseOutcomeInput,
 } from '../machine/index.js';
 import type { PhaseContext, PhaseExecutor } from '../phase-executor.js';
+import { checkSignal, pollUntil, startTaskRun, WorkflowReads } from '../store-runs.js';
 import { StepInterpreter, type Applier, type HostPlan, type RunPlan } from './interpreter.js';
-import { latestResults, newWorkflowId, runState, workflowArtifacts, workflowStatus } from './records.js';
+import { runState } from './records.js';
 
 /** The machine's settings, from the workspace config (see factory.ts). */
 export type NativeEngineConfig = MachineConfig;
@@ -121,6 +117,7 @@ export class NativeEngine implements OrchestrationBackend, WorkflowHost {
   private readonly events: EventLog;
   private readonly executor: PhaseExecutor;
   private readonly machine: StepInterpreter;
+  private readonly reads: WorkflowReads;
   private readonly leaseMs: number;
   private readonly pollMs: number;
   private readonly maxConcurrent: number;
@@ -154,6 +151,7 @@ export class NativeEngine implements OrchestrationBackend, WorkflowHost {
       throw new UsageError('the event log and the engine must share one store');
     }
     this.machine = new StepInterpreter(this.events, options.config);
+    this.reads = new WorkflowReads(this.store);
   }
 
   // ---- WorkflowHost --------------------------------------------------------------------------------
@@ -172,21 +170,7 @@ export class NativeEngine implements OrchestrationBackend, WorkflowHost {
     options: RunUntilOptions = {},
   ): Promise<HostOutcome> {
     this.run();
-    const { signal } = options;
-    const pollMs = options.pollMs ?? Math.min(this.pollMs, 50);
-    for (;;) {
-      if (signal?.aborted) return 'aborted';
-      if (await predicate()) return 'done';
-      await new Promise<void>((resolve) => {
-        const done = (): void => {
-          clearTimeout(timer);
-          signal?.removeEventListener('abort', done);
-          resolve();
-        };
-        const timer = setTimeout(done, pollMs);
-        signal?.addEventListener('abort', done, { once: true });
-      });
-    }
+    return pollUntil(predicate, options, options.pollMs ?? Math.min(this.pollMs, 50));
   }
 
   /** Stops hosting: in-flight phases are aborted and their workflows released for any engine. */
@@ -536,40 +520,15 @@ export class NativeEngine implements OrchestrationBackend, WorkflowHost {
 
   async startWorkflow(taskId: string, opts: StartOptions = {}): Promise<string> {
     const id = await this.checkpoint(async (tx) => {
-      const task = (await tx.tasks.get(taskId)) ?? (await resolveTask(tx, taskId));
-      const live = await tx.workflows.liveForTask(task.id);
-      if (live) {
-        throw new ConflictError(
-          `task ${task.blueprint_id} (${task.id}) already has a live workflow ${live.id} (${live.state})`,
-        );
-      }
-      const refusal = startRefusal(task);
-      if (refusal) throw new ConflictError(refusal);
-      const state = await this.machine.start(tx, {
-        type: 'start',
-        now: Date.now(),
-        subject: {
-          id: newWorkflowId(),
-          task_id: task.id,
-          project_id: task.project_id,
-          blueprint_id: task.blueprint_id,
-        },
-        origin: opts.origin ?? null,
-        feedback: opts.feedback ?? [],
-        pause_after_phase: opts.pauseAfterPhase === true,
-      });
+      const state = await startTaskRun(tx, this.machine, taskId, opts);
       return state.id;
     });
     this.wakeUp();
     return id;
   }
 
-  async getStatus(id: string): Promise<WorkflowStatus> {
-    return this.store.read(async (r) => this.status(r, await this.row(r, id)));
-  }
-
-  private async status(reader: StoreReader, row: WorkflowRecord): Promise<WorkflowStatus> {
-    return workflowStatus(row, await reader.workflows.steps(row.id));
+  getStatus(id: string): Promise<WorkflowStatus> {
+    return this.reads.getStatus(id);
   }
 
   async signal(id: string, name: SignalName, payload?: unknown): Promise<void> {
@@ -578,17 +537,9 @@ export class NativeEngine implements OrchestrationBackend, WorkflowHost {
 
   /** Validates, stores and (for a run nobody hosts) applies a signal, all before it returns. */
   private async deliverSignal(id: string, name: SignalName, payload: unknown): Promise<void> {
-    if (!SIGNAL_NAMES.includes(name)) {
-      throw new UsageError(`unknown signal '${String(name)}'; use one of ${SIGNAL_NAMES.join(', ')}`);
-    }
-    if (name === 'inject_feedback' && !FeedbackPayloadSchema.safeParse(payload).success) {
-      throw new UsageError(`inject_feedback for workflow ${id} needs non-empty feedback text`);
-    }
-    if (name === 'reverify' && !ReverifyPayloadSchema.safeParse(payload).success) {
-      throw new UsageError(`reverify for workflow ${id} needs a verdict ({passed, summary, result})`);
-    }
+    checkSignal(id, name, payload);
     await this.tx(async (tx) => {
-      const row = await this.row(tx, id);
+      const row = await this.reads.row(tx, id);
       const hosted =
         row.state === 'running' && row.owner !== null && (row.lease_expires_at ?? 0) >= Date.now();
       const admission = admitSignal(runState(row), name, hosted);
@@ -601,32 +552,16 @@ export class NativeEngine implements OrchestrationBackend, WorkflowHost {
     this.wakeUp();
   }
 
-  async query<N extends QueryName>(id: string, name: N): Promise<QueryAnswers[N]> {
-    return this.store.read(async (r) => {
-      const row = await this.row(r, id);
-      const answers: { [K in QueryName]: () => Promise<QueryAnswers[K]> } = {
-        status: () => this.status(r, row),
-        phase: async () => row.phase,
-        progress: async () => row.progress,
-        artifacts: async () => workflowArtifacts(await r.workflows.steps(id)),
-      };
-      const answer = answers[name] as (() => Promise<QueryAnswers[N]>) | undefined;
-      if (!answer)
-        throw new UsageError(`unknown query '${String(name)}'; use one of ${QUERY_NAMES.join(', ')}`);
-      return answer();
-    });
+  query<N extends QueryName>(id: string, name: N): Promise<QueryAnswers[N]> {
+    return this.reads.query(id, name);
   }
 
   async cancel(id: string): Promise<void> {
     await this.signal(id, 'cancel');
   }
 
-  async list(filter: WorkflowListFilter = {}): Promise<WorkflowStatus[]> {
-    return this.store.read(async (r) => {
-      const statuses: WorkflowStatus[] = [];
-      for (const row of await r.workflows.list(filter)) statuses.push(await this.status(r, row));
-      return statuses;
-    });
+  list(filter: WorkflowListFilter = {}): Promise<WorkflowStatus[]> {
+    return this.reads.list(filter);
   }
 
   async health(): Promise<BackendHealth> {
@@ -640,11 +575,8 @@ export class NativeEngine implements OrchestrationBackend, WorkflowHost {
   }
 
   /** The newest committed result of each phase (passed or gate failed), e.g. for `task show`. */
-  async phaseResults(id: string): Promise<PhaseResults> {
-    return this.store.read(async (r) => {
-      await this.row(r, id);
-      return latestResults(await r.workflows.steps(id));
-    });
+  phaseResults(id: string): Promise<PhaseResults> {
+    return this.reads.phaseResults(id);
   }
 
   async reverify(id: string, request: ReverifyRequest): Promise<void> {
@@ -693,11 +625,5 @@ export class NativeEngine implements OrchestrationBackend, WorkflowHost {
   async runToCompletion(id: string, timeoutMs?: number): Promise<WorkflowStatus> {
     this.run();
     return this.waitFor(id, SETTLED_STATES, timeoutMs);
-  }
-
-  private async row(reader: StoreReader, id: string): Promise<WorkflowRecord> {
-    const row = await reader.workflows.get(id);
-    if (!row) throw new NotFoundError(`no workflow '${id}'`);
-    return row;
   }
 }

@@ -5,16 +5,11 @@
 // committed the machine's step for it; status, lists, queries and phase results are read from the store the workflow's
 // activities keep. The host is a Temporal worker on the workspace's task queue running the workflow
 // bundle and the activities (activities.ts) with this process's PhaseExecutor.
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { Client, WorkflowNotFoundError, type Connection } from '@temporalio/client';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import {
-  FeedbackPayloadSchema,
   HOSTED_STATES,
-  QUERY_NAMES,
-  ReverifyPayloadSchema,
-  SIGNAL_NAMES,
   type BackendHealth,
   type QueryAnswers,
   type QueryName,
@@ -24,10 +19,9 @@ import {
   type WorkflowListFilter,
   type WorkflowStatus,
 } from '../../contracts/workflow.js';
-import type { Store, StoreReader, WorkflowRecord } from '../../contracts/store/index.js';
-import { ConflictError, NotFoundError, UsageError } from '../../errors.js';
+import type { Store } from '../../contracts/store/index.js';
+import { ConflictError, UsageError } from '../../errors.js';
 import type { EventLog } from '../../events/log.js';
-import { resolveTask } from '../../project/resolve.js';
 import type {
   HostOutcome,
   OrchestrationBackend,
@@ -35,9 +29,10 @@ import type {
   RunUntilOptions,
   WorkflowHost,
 } from '../backend.js';
-import { admitSignal, startRefusal, type MachineConfig } from '../machine/index.js';
+import { admitSignal, type MachineConfig } from '../machine/index.js';
 import { StepInterpreter } from '../native/interpreter.js';
-import { latestResults, runState, workflowArtifacts, workflowStatus } from '../native/records.js';
+import { checkSignal, pollUntil, startTaskRun, WorkflowReads } from '../store-runs.js';
+import { runState } from '../native/records.js';
 import type { PhaseExecutor } from '../phase-executor.js';
 import { createActivities, RunningPhases } from './activities.js';
 import { steerSignal, TEMPORAL_OWNER, WORKFLOW_TYPE, type ItuvWorkflowInput } from './api.js';
@@ -66,13 +61,10 @@ const NEVER_EXPIRES = Number.MAX_SAFE_INTEGER;
 const HOSTED_SIGNAL_WAIT_MS = 30_000;
 const SIGNAL_WAIT_MS = 3_000;
 
-function newWorkflowId(): string {
-  return `wf-${randomBytes(6).toString('hex')}`;
-}
-
 export class TemporalEngine implements OrchestrationBackend, WorkflowHost {
   private readonly store: Store;
   private readonly interpreter: StepInterpreter;
+  private readonly reads: WorkflowReads;
   private readonly settings: TemporalSettings;
   private readonly heartbeatTimeoutMs: number;
   private readonly shutdownGraceMs: number;
@@ -98,6 +90,7 @@ export class TemporalEngine implements OrchestrationBackend, WorkflowHost {
       throw new UsageError('the event log and the engine must share one store');
     }
     this.interpreter = new StepInterpreter(options.events, options.config);
+    this.reads = new WorkflowReads(options.store);
   }
 
   private client(): Promise<Client> {
@@ -163,22 +156,9 @@ export class TemporalEngine implements OrchestrationBackend, WorkflowHost {
     options: RunUntilOptions = {},
   ): Promise<HostOutcome> {
     this.run();
-    const { signal } = options;
-    const pollMs = options.pollMs ?? 50;
-    for (;;) {
-      if (signal?.aborted) return 'aborted';
+    return pollUntil(predicate, options, options.pollMs ?? 50, () => {
       if (this.hostError) throw this.hostError;
-      if (await predicate()) return 'done';
-      await new Promise<void>((resolve) => {
-        const done = (): void => {
-          clearTimeout(timer);
-          signal?.removeEventListener('abort', done);
-          resolve();
-        };
-        const timer = setTimeout(done, pollMs);
-        signal?.addEventListener('abort', done, { once: true });
-      });
-    }
+    });
   }
 
   /**
@@ -213,28 +193,7 @@ export class TemporalEngine implements OrchestrationBackend, WorkflowHost {
   async startWorkflow(taskId: string, opts: StartOptions = {}): Promise<string> {
     const client = await this.client();
     const state = await this.store.transaction(async (tx) => {
-      const task = (await tx.tasks.get(taskId)) ?? (await resolveTask(tx, taskId));
-      const live = await tx.workflows.liveForTask(task.id);
-      if (live) {
-        throw new ConflictError(
-          `task ${task.blueprint_id} (${task.id}) already has a live workflow ${live.id} (${live.state})`,
-        );
-      }
-      const refusal = startRefusal(task);
-      if (refusal) throw new ConflictError(refusal);
-      const started = await this.interpreter.start(tx, {
-        type: 'start',
-        now: Date.now(),
-        subject: {
-          id: newWorkflowId(),
-          task_id: task.id,
-          project_id: task.project_id,
-          blueprint_id: task.blueprint_id,
-        },
-        origin: opts.origin ?? null,
-        feedback: opts.feedback ?? [],
-        pause_after_phase: opts.pauseAfterPhase === true,
-      });
+      const started = await startTaskRun(tx, this.interpreter, taskId, opts);
       // Temporal hosts it: no native host may claim it.
       await tx.workflows.claim(started.id, TEMPORAL_OWNER, Date.now(), NEVER_EXPIRES);
       return started;
@@ -263,25 +222,13 @@ export class TemporalEngine implements OrchestrationBackend, WorkflowHost {
     return state.id;
   }
 
-  async getStatus(id: string): Promise<WorkflowStatus> {
-    return this.store.read(async (r) => this.status(r, await this.row(r, id)));
-  }
-
-  private async status(reader: StoreReader, row: WorkflowRecord): Promise<WorkflowStatus> {
-    return workflowStatus(row, await reader.workflows.steps(row.id));
+  getStatus(id: string): Promise<WorkflowStatus> {
+    return this.reads.getStatus(id);
   }
 
   async signal(id: string, name: SignalName, payload?: unknown): Promise<void> {
-    if (!SIGNAL_NAMES.includes(name)) {
-      throw new UsageError(`unknown signal '${String(name)}'; use one of ${SIGNAL_NAMES.join(', ')}`);
-    }
-    if (name === 'inject_feedback' && !FeedbackPayloadSchema.safeParse(payload).success) {
-      throw new UsageError(`inject_feedback for workflow ${id} needs non-empty feedback text`);
-    }
-    if (name === 'reverify' && !ReverifyPayloadSchema.safeParse(payload).success) {
-      throw new UsageError(`reverify for workflow ${id} needs a verdict ({passed, summary, result})`);
-    }
-    const row = await this.row(this.store, id);
+    checkSignal(id, name, payload);
+    const row = await this.reads.row(this.store, id);
     const admission = admitSignal(runState(row), name, row.state === 'running');
     if (admission.kind === 'refuse') throw new ConflictError(admission.reason);
     if (admission.kind === 'ignore') return;
@@ -296,7 +243,7 @@ export class TemporalEngine implements OrchestrationBackend, WorkflowHost {
       await this.store.transaction((tx) => tx.workflows.consumeSignal(signalId));
       if (error instanceof WorkflowNotFoundError) {
         // Finished meanwhile: the store says how.
-        const after = await this.row(this.store, id);
+        const after = await this.reads.row(this.store, id);
         throw new ConflictError(`workflow ${id} is ${after.state}; it cannot take the ${name} signal`);
       }
       throw error;
@@ -318,39 +265,20 @@ export class TemporalEngine implements OrchestrationBackend, WorkflowHost {
     }
   }
 
-  async query<N extends QueryName>(id: string, name: N): Promise<QueryAnswers[N]> {
-    return this.store.read(async (r) => {
-      const row = await this.row(r, id);
-      const answers: { [K in QueryName]: () => Promise<QueryAnswers[K]> } = {
-        status: () => this.status(r, row),
-        phase: async () => row.phase,
-        progress: async () => row.progress,
-        artifacts: async () => workflowArtifacts(await r.workflows.steps(id)),
-      };
-      const answer = answers[name] as (() => Promise<QueryAnswers[N]>) | undefined;
-      if (!answer)
-        throw new UsageError(`unknown query '${String(name)}'; use one of ${QUERY_NAMES.join(', ')}`);
-      return answer();
-    });
+  query<N extends QueryName>(id: string, name: N): Promise<QueryAnswers[N]> {
+    return this.reads.query(id, name);
   }
 
   async cancel(id: string): Promise<void> {
     await this.signal(id, 'cancel');
   }
 
-  async list(filter: WorkflowListFilter = {}): Promise<WorkflowStatus[]> {
-    return this.store.read(async (r) => {
-      const statuses: WorkflowStatus[] = [];
-      for (const row of await r.workflows.list(filter)) statuses.push(await this.status(r, row));
-      return statuses;
-    });
+  list(filter: WorkflowListFilter = {}): Promise<WorkflowStatus[]> {
+    return this.reads.list(filter);
   }
 
-  async phaseResults(id: string): Promise<PhaseResults> {
-    return this.store.read(async (r) => {
-      await this.row(r, id);
-      return latestResults(await r.workflows.steps(id));
-    });
+  phaseResults(id: string): Promise<PhaseResults> {
+    return this.reads.phaseResults(id);
   }
 
   async reverify(id: string, request: ReverifyRequest): Promise<void> {
@@ -380,11 +308,5 @@ export class TemporalEngine implements OrchestrationBackend, WorkflowHost {
         detail: error instanceof Error ? error.message : String(error),
       };
     }
-  }
-
-  private async row(reader: Pick<StoreReader, 'workflows'>, id: string): Promise<WorkflowRecord> {
-    const row = await reader.workflows.get(id);
-    if (!row) throw new NotFoundError(`no workflow '${id}'`);
-    return row;
   }
 }
