@@ -5,11 +5,13 @@ import { benchCli } from './cli.bench.js';
 import { benchContainment } from './containment.bench.js';
 import { benchFoundation } from './foundation.bench.js';
 import { benchOrchestration } from './orchestration.bench.js';
+import { benchTemporal } from './temporal.bench.js';
 import type { BenchFigure } from './measure.js';
 
 const suites: [string, () => Promise<BenchFigure[]>][] = [
   ['foundation (issue: blueprint, store, sync, frontier)', benchFoundation],
   ['native orchestration', benchOrchestration],
+  ['temporal orchestration (issue 11: native and Temporal, same workload)', benchTemporal],
   ['containment (issue 9: bounded output)', benchContainment],
   ['http api (issue 10: penguin serve)', benchApi],
   ['cli start-up (whole processes)', benchCli],
