@@ -5,7 +5,7 @@
 // dev server auto-started on first use, checked by `orchestration health` and stopped by `stop-dev`.
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { WorkflowStatus } from '../../src/orchestration/backend.js';
 import { freePort } from '../../src/orchestration/temporal/dev-server.js';
 import { describeWithTemporal } from '../orchestration/temporal/server.js';
@@ -143,4 +143,15 @@ describeWithTemporal('the CLI on Temporal', (server) => {
       address: null,
     });
   }, 60_000);
+});
+
+describe('penguin worker --grace', () => {
+  it('refuses a grace time that is not a number of seconds', () => {
+    assertBuilt();
+    const dir = syncedWorkspace(join(FIXTURES, 'e2e-slow'), join(tempDir('penguin-e2e-grace-'), 'ws'));
+    const result = runCli(['worker', '--until-idle', '--grace', 'soon'], { cwd: dir });
+    expect(result.status).toBe(2);
+    expect(result.stderr.trim()).toBe("error: --grace must be a number of seconds >= 0 (got 'soon')");
+    rmSync(dir, { recursive: true, force: true });
+  });
 });

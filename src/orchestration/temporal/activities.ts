@@ -135,6 +135,8 @@ export function createActivities(deps: ActivityDeps, running: RunningPhases): It
           data,
         };
         output.push(deps.events.record(draft).catch(deps.onError));
+        // The phase's progress is its heartbeat too (the SDK throttles them).
+        activity.heartbeat({ outputs: output.length });
       },
     };
     let outcome: PhaseOutcome;

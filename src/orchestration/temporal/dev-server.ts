@@ -223,6 +223,7 @@ export async function autoStartDevServer(
   address: string,
   namespace: string,
   say: (line: string) => void,
+  env: NodeJS.ProcessEnv = process.env,
 ): Promise<DevServerRecord> {
   const target = splitAddress(address);
   if (!target || !isLoopback(target.host)) {
@@ -230,7 +231,7 @@ export async function autoStartDevServer(
       `no Temporal server answers at ${address}; start one there or point orchestration.temporal.address at one`,
     );
   }
-  const binary = await findTemporalBinary();
+  const binary = await findTemporalBinary(env);
   if (!binary) {
     throw new UsageError(
       `no Temporal server answers at ${address} and no \`temporal\` binary was found: ${INSTALL_HINT}`,
