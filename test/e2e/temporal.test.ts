@@ -111,6 +111,39 @@ describeWithTemporal('the CLI on Temporal', (server) => {
     expect(task.json).toMatchObject({ status: 'completed', phase: 'done' });
   }, 120_000);
 
+  it('stops a worker on TERM after its running phase finished within --grace', async () => {
+    const dir = syncedWorkspace(join(FIXTURES, 'e2e-slow'), join(scratch, 'graceful'));
+    const settings = server.settings();
+    const cli = {
+      cwd: dir,
+      env: {
+        PENGUIN_ORCHESTRATION_BACKEND: 'temporal',
+        PENGUIN_ORCHESTRATION_TEMPORAL_ADDRESS: settings.address,
+        PENGUIN_ORCHESTRATION_TEMPORAL_TASK_QUEUE: settings.taskQueue,
+        PENGUIN_ORCHESTRATION_TEMPORAL_AUTO_START: 'false',
+      },
+    };
+    const t1 = spawnCli(['worker', '--grace', '30', '--json'], cli);
+    background.push(t1);
+    const { id } = runJson<WorkflowStatus>(['task', 'ituv', 'start', 'S-1', '--detach'], cli).json;
+    await waitUntil('the agent to start', () => (agentCalls(dir).length > 0 ? true : undefined), 30_000);
+
+    t1.child.kill('SIGTERM');
+    const exit = await t1.exited;
+    expect(exit.code, t1.stderr()).toBe(0);
+    expect(JSON.parse(t1.stdout())).toEqual({ stopped: true, workflows_run: [id] });
+    // The IMPLEMENT under way when TERM came was let finish, not cut short: the next worker records
+    // its result from the history and goes on; no phase ran twice.
+    const worker = runJson(['worker', '--until-idle'], cli);
+    expect(worker.status, worker.stderr).toBe(0);
+    const final = runJson<WorkflowStatus>(['workflow', 'status', id], cli).json;
+    expect(final.state).toBe('completed');
+    expect(final.phases[0]).toMatchObject({ phase: 'implement', attempt: 1, outcome: 'passed' });
+    expect(final.phases.map((p) => p.outcome)).not.toContain('abandoned');
+    const implementRuns = final.phases.filter((p) => p.phase === 'implement').length;
+    expect(agentCalls(dir).filter((c) => c.event === 'started')).toHaveLength(implementRuns);
+  }, 90_000);
+
   it('auto-starts a dev server under .penguin/, reports its health and stops it', async () => {
     const dir = syncedWorkspace(join(FIXTURES, 'e2e-slow'), join(scratch, 'dev'));
     const address = `127.0.0.1:${await freePort()}`;

@@ -1,11 +1,12 @@
 // The backend switch (DESIGN §2, §6): the same workspace and code run on Temporal or on native by
 // configuration alone (`orchestration.backend`, or PENGUIN_ORCHESTRATION_BACKEND), and native keeps
-// working when no Temporal server is there at all.
+// working when no Temporal server is there at all. A namespace the server lacks is created.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/load.js';
 import { createOrchestration, type Orchestration } from '../../../src/orchestration/factory.js';
+import { connectClient } from '../../../src/orchestration/temporal/connection.js';
 import { makeWorkspace, ScriptedExecutor, seedTasks, type Workspace } from '../helpers.js';
 import { describeWithTemporal } from './server.js';
 
@@ -61,4 +62,12 @@ describeWithTemporal('the orchestration backend switch', (server) => {
     expect(run.backend).toBe('native');
     expect(run.owners).not.toContain('temporal');
   }, 60_000);
+
+  it('creates the configured namespace when the server has none of that name', async () => {
+    const settings = server.settings({ namespace: `penguin-${Date.now()}` });
+    const connection = await connectClient(settings);
+    const described = await connection.workflowService.describeNamespace({ namespace: settings.namespace });
+    expect(described.namespaceInfo?.name).toBe(settings.namespace);
+    await connection.close();
+  }, 30_000);
 });
