@@ -178,6 +178,26 @@ describeWithTemporal('the CLI on Temporal', (server) => {
   }, 60_000);
 });
 
+describe('penguin worker on Temporal with no server', () => {
+  it('exits 2 with one sentence when the server cannot be reached and auto_start is off', () => {
+    assertBuilt();
+    const dir = syncedWorkspace(join(FIXTURES, 'e2e-slow'), join(tempDir('penguin-e2e-noserver-'), 'ws'));
+    const result = runCli(['worker', '--until-idle'], {
+      cwd: dir,
+      env: {
+        PENGUIN_ORCHESTRATION_BACKEND: 'temporal',
+        PENGUIN_ORCHESTRATION_TEMPORAL_ADDRESS: '127.0.0.1:1',
+        PENGUIN_ORCHESTRATION_TEMPORAL_AUTO_START: 'false',
+      },
+    });
+    expect(result.status).toBe(2);
+    expect(result.stderr.trim()).toBe(
+      'error: no Temporal server answers at 127.0.0.1:1; start one (`temporal server start-dev`) or set orchestration.temporal.auto_start',
+    );
+    rmSync(dir, { recursive: true, force: true });
+  });
+});
+
 describe('penguin worker --grace', () => {
   it('refuses a grace time that is not a number of seconds', () => {
     assertBuilt();

@@ -74,6 +74,8 @@ export class TemporalEngine implements OrchestrationBackend, WorkflowHost {
   private worker: { worker: Worker; connection: NativeConnection; done: Promise<void> } | null = null;
   private workerStarting: Promise<void> | null = null;
   private hostError: unknown = null;
+  /** A host started with run() alone reports a failed start; runUntil throws it instead. */
+  private reportStartError = true;
 
   constructor(private readonly options: TemporalEngineOptions) {
     this.store = options.store;
@@ -109,7 +111,7 @@ export class TemporalEngine implements OrchestrationBackend, WorkflowHost {
     this.workerStarting = this.startWorker()
       .catch((error: unknown) => {
         this.hostError = error;
-        this.onError(error);
+        if (this.reportStartError) this.onError(error);
       })
       .finally(() => (this.workerStarting = null));
   }
@@ -155,7 +157,10 @@ export class TemporalEngine implements OrchestrationBackend, WorkflowHost {
     predicate: () => boolean | Promise<boolean>,
     options: RunUntilOptions = {},
   ): Promise<HostOutcome> {
+    this.reportStartError = false;
     this.run();
+    // A worker that cannot start (no server, no namespace) fails the caller, not just a log line.
+    await this.workerStarting;
     return pollUntil(predicate, options, options.pollMs ?? 50, () => {
       if (this.hostError) throw this.hostError;
     });
