@@ -10,6 +10,7 @@ import {
   readdirSync,
   readFileSync,
   renameSync,
+  rmSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
@@ -51,22 +52,28 @@ function bundleHash(entry: string): string {
 
 const inProcess = new Map<string, Promise<WorkflowBundle>>();
 
-/** The workflow bundle, from this process's memory, the cache directory, or built now. */
-export function workflowBundle(cacheDir?: string): Promise<WorkflowBundle> {
+/**
+ * The workflow bundle: from the cache directory when it holds this version's, else built (once per
+ * process) and written there, replacing the bundles of other versions.
+ */
+export async function workflowBundle(cacheDir?: string): Promise<WorkflowBundle> {
   const entry = workflowEntry();
   const key = bundleHash(entry);
-  let bundle = inProcess.get(key);
-  if (!bundle) {
-    bundle = loadOrBuild(entry, key, cacheDir);
-    inProcess.set(key, bundle);
-    bundle.catch(() => inProcess.delete(key));
+  const name = `ituv-workflow-${key}.js`;
+  if (cacheDir && existsSync(join(cacheDir, name)))
+    return { code: readFileSync(join(cacheDir, name), 'utf8') };
+  let building = inProcess.get(key);
+  if (!building) {
+    building = build(entry);
+    inProcess.set(key, building);
+    building.catch(() => inProcess.delete(key));
   }
+  const bundle = await building;
+  if (cacheDir) writeCache(cacheDir, name, bundle.code);
   return bundle;
 }
 
-async function loadOrBuild(entry: string, key: string, cacheDir?: string): Promise<WorkflowBundle> {
-  const cached = cacheDir ? join(cacheDir, `ituv-workflow-${key}.js`) : null;
-  if (cached && existsSync(cached)) return { code: readFileSync(cached, 'utf8') };
+async function build(entry: string): Promise<WorkflowBundle> {
   installRuntime();
   const { code } = await bundleWorkflowCode({
     workflowsPath: entry,
@@ -77,17 +84,21 @@ async function loadOrBuild(entry: string, key: string, cacheDir?: string): Promi
       resolve: { ...config.resolve, extensionAlias: { '.js': ['.ts', '.js'] } },
     }),
   });
-  if (cached && cacheDir) {
-    try {
-      mkdirSync(cacheDir, { recursive: true });
-      const tmp = `${cached}.${process.pid}.tmp`;
-      writeFileSync(tmp, code);
-      renameSync(tmp, cached);
-    } catch {
-      // A cache that cannot be written costs a rebundle next time, nothing else.
-    }
-  }
   return { code };
+}
+
+function writeCache(cacheDir: string, name: string, code: string): void {
+  try {
+    mkdirSync(cacheDir, { recursive: true });
+    const tmp = join(cacheDir, `${name}.${process.pid}.tmp`);
+    writeFileSync(tmp, code);
+    renameSync(tmp, join(cacheDir, name));
+    for (const old of readdirSync(cacheDir)) {
+      if (/^ituv-workflow-.*\.js$/.test(old) && old !== name) rmSync(join(cacheDir, old), { force: true });
+    }
+  } catch {
+    // A cache that cannot be written costs a rebundle next time, nothing else.
+  }
 }
 
 /** Errors only: a gate failure is an activity failure, which the SDK would log as a warning. */

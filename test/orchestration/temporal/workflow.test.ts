@@ -1,9 +1,9 @@
 // The ITUVWorkflow as Temporal sees it: its queries (get_status, get_phase, get_progress,
 // get_artifacts) answered by the workflow itself, during a run and after it; and determinism: a
 // recorded history of a whole run (ituv-history.json) replays against today's workflow code, and a
-// history whose phases ran in another order is refused as nondeterministic.
-import { readFileSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+// history whose phases ran in another order is refused as nondeterministic; the bundle's cache.
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { Worker } from '@temporalio/worker';
@@ -111,7 +111,17 @@ describeWithTemporal('the ITUVWorkflow', (server) => {
       settings: server.settings(),
     });
     installRuntime();
-    const bundle = await workflowBundle();
+    // Cached under a hash of its sources, replacing other versions' bundles; read back from there.
+    const cacheDir = join(ws.dir, 'cache');
+    mkdirSync(cacheDir);
+    writeFileSync(join(cacheDir, 'ituv-workflow-0000000000000000.js'), 'an older version');
+    const bundle = await workflowBundle(cacheDir);
+    const files = readdirSync(cacheDir);
+    expect(files).toEqual([expect.stringMatching(/^ituv-workflow-[0-9a-f]{16}\.js$/)]);
+    expect(readFileSync(join(cacheDir, files[0]!), 'utf8')).toBe(bundle.code);
+    writeFileSync(join(cacheDir, files[0]!), `${bundle.code}\n// read from the cache`);
+    expect((await workflowBundle(cacheDir)).code).toMatch(/read from the cache$/);
+
     const recorded = readFileSync(HISTORY, 'utf8');
     await Worker.runReplayHistory({ workflowBundle: bundle }, JSON.parse(recorded));
 
