@@ -144,6 +144,34 @@ describeWithTemporal('the CLI on Temporal', (server) => {
     expect(agentCalls(dir).filter((c) => c.event === 'started')).toHaveLength(implementRuns);
   }, 90_000);
 
+  it('keeps a signal sent while no worker runs and applies it when one does', async () => {
+    const dir = syncedWorkspace(join(FIXTURES, 'e2e-slow'), join(scratch, 'queued-signal'));
+    const settings = server.settings();
+    const cli = {
+      cwd: dir,
+      env: {
+        PENGUIN_ORCHESTRATION_BACKEND: 'temporal',
+        PENGUIN_ORCHESTRATION_TEMPORAL_ADDRESS: settings.address,
+        PENGUIN_ORCHESTRATION_TEMPORAL_TASK_QUEUE: settings.taskQueue,
+        PENGUIN_ORCHESTRATION_TEMPORAL_AUTO_START: 'false',
+      },
+    };
+    const { id } = runJson<WorkflowStatus>(['task', 'ituv', 'start', 'S-1', '--detach'], cli).json;
+    const pause = runJson<WorkflowStatus>(['workflow', 'pause', id], cli);
+    expect(pause.status, pause.stderr).toBe(0);
+    // Queued in Temporal: nothing applied it yet.
+    expect(pause.json.state).toBe('pending');
+
+    // The first worker applies it before anything else: the run pauses without running a phase.
+    const worker = runJson(['worker', '--until-idle'], cli);
+    expect(worker.status, worker.stderr).toBe(0);
+    expect(runJson<WorkflowStatus>(['workflow', 'status', id], cli).json).toMatchObject({
+      state: 'paused',
+      phases: [],
+    });
+    expect(agentCalls(dir)).toEqual([]);
+  }, 60_000);
+
   it('auto-starts a dev server under .penguin/, reports its health and stops it', async () => {
     const dir = syncedWorkspace(join(FIXTURES, 'e2e-slow'), join(scratch, 'dev'));
     const address = `127.0.0.1:${await freePort()}`;

@@ -60,6 +60,8 @@ const NEVER_EXPIRES = Number.MAX_SAFE_INTEGER;
 /** How long a signal's sender waits for a worker to apply it: hosting here, and not. */
 const HOSTED_SIGNAL_WAIT_MS = 30_000;
 const SIGNAL_WAIT_MS = 3_000;
+/** temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW (the proto package is not ours). */
+const TASK_QUEUE_TYPE_WORKFLOW = 1;
 
 export class TemporalEngine implements OrchestrationBackend, WorkflowHost {
   private readonly store: Store;
@@ -258,15 +260,32 @@ export class TemporalEngine implements OrchestrationBackend, WorkflowHost {
 
   /**
    * Waits until a worker applied signal `signalId` (its commit consumed the record), so that what the
-   * caller reads next reflects it; when no worker takes it soon, it stays queued in Temporal and is
-   * applied when one runs.
+   * caller reads next reflects it; when no worker takes it soon (or none polls the task queue at
+   * all), it stays queued in Temporal and is applied when one runs.
    */
   private async applied(id: string, signalId: number): Promise<void> {
-    const deadline = Date.now() + (this.worker ? HOSTED_SIGNAL_WAIT_MS : SIGNAL_WAIT_MS);
+    const hosting = this.worker !== null || this.workerStarting !== null;
+    if (!hosting && !(await this.anyWorkerPolls())) return;
+    const deadline = Date.now() + (hosting ? HOSTED_SIGNAL_WAIT_MS : SIGNAL_WAIT_MS);
     while (Date.now() < deadline) {
       const pending = await this.store.workflows.pendingSignals(id);
       if (!pending.some((s) => s.id === signalId)) return;
       await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  /** Whether the task queue has had a workflow poller lately (a dead worker's lingers for minutes). */
+  private async anyWorkerPolls(): Promise<boolean> {
+    try {
+      const client = await this.client();
+      const answer = await client.workflowService.describeTaskQueue({
+        namespace: this.settings.namespace,
+        taskQueue: { name: this.settings.taskQueue },
+        taskQueueType: TASK_QUEUE_TYPE_WORKFLOW,
+      });
+      return (answer.pollers ?? []).length > 0;
+    } catch {
+      return true;
     }
   }
 
