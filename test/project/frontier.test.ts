@@ -68,6 +68,20 @@ describe('computeFrontier: readiness', () => {
     expect(frontier.omitted).toBe(0);
   });
 
+  it('gives the same ready list without explaining the blocked when asked for the ready list only', () => {
+    const graph = generateTaskGraph(300, 600, 7);
+    const all = computeFrontier({ tasks: graph.tasks, dependencies: graph.dependencies });
+    const readyOnly = computeFrontier({
+      tasks: graph.tasks,
+      dependencies: graph.dependencies,
+      explainBlocked: false,
+    });
+    expect(all.blocked.length).toBeGreaterThan(0);
+    expect(all.ready.length).toBeGreaterThan(0);
+    expect(readyOnly.ready).toEqual(all.ready);
+    expect(readyOnly.blocked).toEqual([]);
+  });
+
   it('leaves tasks that are not active out of both lists', () => {
     const statuses = [
       'pending',
