@@ -1,3 +1,6 @@
+// computeFrontier: readiness with every blocker, holds downstream of failed tasks per on_failure, the
+// tie-breakers and cap, agreement with a plain reference implementation on generated graphs, and the
+// frontier of a stored project read through indexed edges.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generateTaskGraph } from '../../bench/generate-tasks.js';
