@@ -4,7 +4,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import type { ApiError } from '../contracts/api.js';
-import { asStoreError } from '../db/database.js';
+import { asStoreError } from '../db/errors.js';
 import { PenguinError } from '../errors.js';
 
 /** The machine code of each typed error; the class name, snake-cased, for any other. */

@@ -80,18 +80,21 @@ export async function followWorkflow(
   }
 }
 
+/** Who started a run, as its `workflow.started` event says: a command, the HTTP API or Run Mode. */
+export type WorkflowOrigin = 'cli' | 'api' | 'scheduler';
+
 /**
  * `task ituv start`, `workflow start`: queues a workflow for the task, then (unless `detach`) hosts
  * it here until it settles. Returns the queued or the final status.
  */
 export async function startWorkflow(
   service: WorkflowService,
-  task: TaskRef & { feedback?: string[]; detach?: boolean },
+  task: TaskRef & { feedback?: string[]; detach?: boolean; origin?: WorkflowOrigin },
   hosting: HostingOptions = {},
 ): Promise<WorkflowStatus> {
   const resolved = await resolveTask(service, task);
   const id = await service.client.startWorkflow(resolved.id, {
-    origin: 'cli',
+    origin: task.origin ?? 'cli',
     ...(task.feedback ? { feedback: task.feedback } : {}),
   });
   if (task.detach) return service.client.getStatus(id);

@@ -1,3 +1,5 @@
+// Dependency cycles, found the same way for blueprint lint (BP-LINT-003) and the task DAG
+// (src/project/dag.ts), so a cycle is named with the same start and order wherever it is reported.
 import { DirectedGraph } from 'graphology';
 import { stronglyConnectedComponents } from 'graphology-components';
 

@@ -1,3 +1,5 @@
+// The empty Blueprint and BlueprintItem the parsers start from, so both formats (and tests) fill the
+// same shape and a new field gets its empty value in one place.
 import type { Blueprint, BlueprintFormat, BlueprintItem, Diagnostic } from './model.js';
 import { projectKeyFor } from './naming.js';
 

@@ -1,3 +1,5 @@
+// An item's content hash: what sync stores per task and drift compares, so a change to the work (not
+// to its position or checkbox) marks a synced task changed or stale.
 import * as nodeCrypto from 'node:crypto';
 import type { BlueprintItem } from './model.js';
 

@@ -1,3 +1,5 @@
+// Parse plus lint in one call, with the diagnostics in reading order: what `blueprint lint`, sync,
+// drift, `recipe run` and the ITUV phases read a blueprint file through.
 import type { Blueprint, Diagnostic } from './model.js';
 import { lintBlueprint } from './lint.js';
 import { parseBlueprintFile } from './parse.js';

@@ -2,7 +2,7 @@
 // Penguin's own errors are expected and shown plainly; anything else is a bug and keeps its
 // stack for --debug.
 import { CommanderError } from 'commander';
-import { asStoreError } from '../db/database.js';
+import { asStoreError } from '../db/errors.js';
 import { EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE, PenguinError } from '../errors.js';
 
 export interface RenderedError {

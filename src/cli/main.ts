@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { Command, type OutputConfiguration } from 'commander';
 import { COMMAND_WORDS, loadCommandGroups, loadSubcommandGroups } from './commands/index.js';
 import { CliContext, type CommandGroup, type Interrupts } from './context.js';
-import { asStoreError } from '../db/database.js';
+import { asStoreError } from '../db/errors.js';
 import { renderError } from './errors.js';
 import { processIo, type CliIo } from './output.js';
 

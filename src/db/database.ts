@@ -14,6 +14,7 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { StoreError } from '../errors.js';
+import { asStoreError, STORE_REMEDY } from './errors.js';
 
 export type Db = Database.Database;
 
@@ -28,33 +29,6 @@ export interface OpenDatabaseOptions {
    * never silently re-created empty (only `penguin init` creates a store).
    */
   mustExist?: boolean;
-}
-
-/** What to tell a user whose store cannot be opened. */
-const REMEDY =
-  'restore it from a backup, or move it aside and run `penguin init` and `penguin blueprint sync` to start a new one';
-
-/** SQLite's codes for a file that is not (or no longer) a database. */
-const DAMAGED_CODES = new Set(['SQLITE_NOTADB', 'SQLITE_CORRUPT']);
-
-/**
- * A damaged-database or read-only error of SQLite, as a StoreError naming `file`; anything else
- * unchanged.
- */
-export function asStoreError(error: unknown, file: string): unknown {
-  const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code !== 'string') return error;
-  if (DAMAGED_CODES.has(code)) {
-    const reason = error instanceof Error ? error.message : code;
-    return new StoreError(`${file} is damaged (${reason}); ${REMEDY}`, { cause: error });
-  }
-  if (code.startsWith('SQLITE_READONLY')) {
-    return new StoreError(
-      `${file} is read-only (the workspace cannot be written); this command changes it, while read commands such as \`penguin task list\` still work`,
-      { cause: error },
-    );
-  }
-  return error;
 }
 
 /** Whether the directory holding the store can be written (a read-only mount or permissions say no). */
@@ -103,10 +77,10 @@ export function openReadOnlySnapshot(
 
 function assertPresent(file: string): void {
   if (!existsSync(file)) {
-    throw new StoreError(`the workspace store ${file} is missing; ${REMEDY}`);
+    throw new StoreError(`the workspace store ${file} is missing; ${STORE_REMEDY}`);
   }
   if (statSync(file).size === 0) {
-    throw new StoreError(`the workspace store ${file} is empty (0 bytes); ${REMEDY}`);
+    throw new StoreError(`the workspace store ${file} is empty (0 bytes); ${STORE_REMEDY}`);
   }
 }
 

@@ -1,3 +1,5 @@
+// The schema migration runner: applies each part's pending migrations (the lists live in
+// src/project/sqlite/migrations.ts) and records them in schema_migrations, safely across processes.
 import type { Db } from './database.js';
 
 /**

@@ -2,7 +2,6 @@
 // (DESIGN §4: cycles are rejected at `deps add`). Talks to the Store interface only.
 import type { DependencyPolicy } from '../blueprint/model.js';
 import { ConflictError, NotFoundError, UsageError } from '../errors.js';
-import { wouldCreateCycle } from './dag.js';
 import type { Dependency, Task } from './model.js';
 import { resolveTask } from './resolve.js';
 import type { Store, StoreReader } from './store.js';
@@ -81,6 +80,8 @@ export async function addTaskDependency(store: Store, input: AddDependencyInput)
     if (existing && existing.policy === policy && existing.artifact_key === artifactKey) return existing;
 
     const tasks = await tx.tasks.list({ projectId: task.project_id, includeOrphaned: true });
+    // The graph library is loaded here, for the cycle check, and not by every task command.
+    const { wouldCreateCycle } = await import('./dag.js');
     const cycle = wouldCreateCycle(tasks, deps, dep);
     if (cycle !== null) {
       const names = new Map(tasks.map((t) => [t.id, t.blueprint_id]));

@@ -33,6 +33,11 @@ export interface FrontierInput {
   onFailure?: OnFailurePolicy;
   /** Caps `ready` (scheduler.max_frontier); no cap when absent. */
   maxFrontier?: number;
+  /**
+   * false: only the ready list is wanted (`task ready`), so `blocked` comes back empty and no
+   * blocked task's blockers are sorted or built. Default true.
+   */
+  explainBlocked?: boolean;
 }
 
 export type { BlockedTask, Frontier, ReadyTask } from '../contracts/views.js';
@@ -424,7 +429,7 @@ export function computeFrontier(input: FrontierInput): Frontier {
   }
 
   const blocked: BlockedTask[] = [];
-  for (let k = 0; k < n; k++) {
+  for (let k = 0; k < (input.explainBlocked === false ? 0 : n); k++) {
     const i = order[k]!;
     const from = start[i]!;
     const to = start[i + 1]!;
@@ -467,6 +472,7 @@ export async function storedProjectFrontier(
   scheduler: Pick<PenguinConfig['scheduler'], 'tie_breakers' | 'on_failure' | 'max_frontier'>,
   projectKey: string | undefined,
   artifactKeys?: (taskId: string) => Promise<ReadonlySet<string>>,
+  options: Pick<FrontierInput, 'explainBlocked'> = {},
 ): Promise<FrontierView> {
   const { project, graph } = await store.read(async (reader) => {
     const found = await resolveProject(reader, projectKey);
@@ -485,6 +491,7 @@ export async function storedProjectFrontier(
     tieBreakers: scheduler.tie_breakers,
     onFailure: scheduler.on_failure,
     maxFrontier: scheduler.max_frontier,
+    ...options,
   });
   return { project: project.key, ...frontier };
 }

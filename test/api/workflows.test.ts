@@ -50,6 +50,11 @@ describe('a workflow started over HTTP', () => {
     ]);
     const again = await api.request('POST', '/workflows', { body: { task: 'API-1' } });
     expect(again.status).toBe(409);
+    // Its start event says it came from the HTTP API, not a command.
+    const startEvent = (await api.server.service.events.readFrom(0, { workflow_id: id }, 1000)).find(
+      (e) => e.type === 'workflow.started',
+    );
+    expect(startEvent?.data).toMatchObject({ origin: 'api' });
   }, 60_000);
 
   it('is listed with filters', async () => {

@@ -1,3 +1,5 @@
+// The cycle finder lint and the task DAG share (src/blueprint/cycles.ts), on small hand-made graphs:
+// the peel keeps only what lies on or between cycles, and each cycle is the shortest from its earliest node.
 import { describe, expect, it } from 'vitest';
 import { findCycles, nodesOnCycles } from '../../src/blueprint/cycles.js';
 

@@ -1,3 +1,5 @@
+// The item content hash sync stores and drift compares: its bytes are pinned by a golden value (a change
+// would re-mark every synced task), every content field moves it, and position and checkbox never do.
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { CONTENT_FIELDS, itemContentHash } from '../../src/blueprint/hash.js';

@@ -1,3 +1,5 @@
+// Shared by the blueprint tests: the fixtures directory, and a compact "line code" view of diagnostics
+// so expectations compare exactly which codes land on which lines.
 import { fileURLToPath } from 'node:url';
 import type { Diagnostic } from '../../src/blueprint/model.js';
 

@@ -1,3 +1,6 @@
+// lintBlueprint on small inline documents: no tasks (worded per format), missing criteria and
+// estimates, missing dependencies, one diagnostic per cycle in dependency order, redundant specs,
+// recipes (unknown, duplicate, covers past the criteria), and a 10,000-item chain without a cycle.
 import { describe, expect, it } from 'vitest';
 import { lintBlueprint } from '../../src/blueprint/lint.js';
 import { parseBlueprintText } from '../../src/blueprint/parse.js';

@@ -1,3 +1,5 @@
+// loadBlueprint (parse + lint) on the error fixtures of test/fixtures/blueprints/errors/: every problem
+// at its line and column, merged and sorted in reading order; the bookmarks fixtures load clean.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadBlueprint } from '../../src/blueprint/load.js';

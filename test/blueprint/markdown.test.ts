@@ -1,3 +1,6 @@
+// The markdown parser: the bookmarks fixture under both outline engines, then frontmatter, task ids,
+// metadata, dependency specs, recipes and validation, the looser forms people write (frontmatter after
+// blank lines, `KEY-1:` idents, fenced recipes), and too-deep nesting refused with one located error.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';

@@ -1,3 +1,5 @@
+// parseLineMetadata, the `{k=v}` block at the end of a task line: comma splitting outside quotes, list
+// continuation, typed keys, problems at the column of their key, and brace groups that stay title text.
 import { describe, expect, it } from 'vitest';
 import { parseLineMetadata } from '../../src/blueprint/metadata.js';
 

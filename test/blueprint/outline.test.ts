@@ -1,3 +1,6 @@
+// The markdown outline: the fast line scanner must agree with mdast on every document it accepts
+// (hand-written and fast-check), chunked mdast must equal one piece, and nestingDepth finds the lines
+// too deep to parse.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';

@@ -1,3 +1,6 @@
+// The parser's entry points: format detection, the file checks (size, binary, UTF-8, BOM, missing or
+// unreadable, directories), dispatch by format, the same items from markdown, YAML and JSON, and a
+// 200 KB file nested 50,000 deep (the issue-9 probe) that gets one located diagnostic.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

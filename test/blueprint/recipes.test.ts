@@ -1,3 +1,5 @@
+// parseRecipesYaml, the `## Usage Recipes` block: accepted spellings and defaults, schema problems
+// naming the recipe and field at absolute file lines, and valid recipes kept beside bad ones.
 import { describe, expect, it } from 'vitest';
 import type { Diagnostic } from '../../src/blueprint/model.js';
 import { parseRecipesYaml } from '../../src/blueprint/recipes.js';

@@ -1,3 +1,5 @@
+// The YAML/JSON parser: the bookmarks.yaml fixture, schema and syntax errors with path, line and
+// column, and what the Python Penguin writes (legacy keys, `<KEY-1>` ids, a bad field dropping only itself).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';

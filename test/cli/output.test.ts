@@ -1,3 +1,5 @@
+// CLI rendering: one JSON document under --json, progress and colour only on a terminal, the table
+// renderer, and renderError's exit codes (2 usage, 1 failed check) with the stack only under --debug.
 import { CommanderError } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { renderError } from '../../src/cli/errors.js';

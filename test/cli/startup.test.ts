@@ -44,7 +44,10 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Runs the built CLI and returns the source modules (repo-relative, or node_modules/<pkg>) it loaded. */
-function loadedSources(args: string[], cwd: string): { stdout: string; sources: Set<string> } {
+function loadedSources(
+  args: string[],
+  cwd: string,
+): { stdout: string; sources: Set<string>; packages: Set<string> } {
   const list = join(dir, `loaded-${args.join('-')}.txt`);
   writeFileSync(list, '');
   const result = spawnSync(process.execPath, ['--import', pathToFileURL(hooks).href, BIN, ...args], {
@@ -55,7 +58,11 @@ function loadedSources(args: string[], cwd: string): { stdout: string; sources: 
   expect(result.status, result.stderr).toBe(0);
   const meta = JSON.parse(readFileSync(join(REPO_ROOT, 'dist', 'bundle', 'meta.json'), 'utf8')) as Metafile;
   const sources = new Set<string>();
+  // Packages Node loads itself (kept out of the bundle: the SQLite driver, the WebAssembly runtime).
+  const packages = new Set<string>();
   for (const url of readFileSync(list, 'utf8').split('\n')) {
+    const external = /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url);
+    if (external) packages.add(external[1]!);
     const at = url.indexOf('/dist/bundle/');
     if (at < 0) continue;
     const output = meta.outputs[`dist/bundle/${url.slice(at + '/dist/bundle/'.length)}`];
@@ -65,7 +72,7 @@ function loadedSources(args: string[], cwd: string): { stdout: string; sources: 
       sources.add(pkg ? `node_modules/${pkg[1]}` : input);
     }
   }
-  return { stdout: result.stdout, sources };
+  return { stdout: result.stdout, sources, packages };
 }
 
 const under = (sources: Set<string>, prefix: string): string[] =>
@@ -73,8 +80,10 @@ const under = (sources: Set<string>, prefix: string): string[] =>
 
 describe('start-up', () => {
   it('answers --version from the CLI shell alone: no command group, workspace, store or schema', () => {
-    const { stdout, sources } = loadedSources(['--version'], dir);
+    const { stdout, sources, packages } = loadedSources(['--version'], dir);
     expect(stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
+    // The error renderer knows store errors without the SQLite driver (src/db/errors.ts).
+    expect([...packages]).toEqual([]);
     expect(sources.has('src/cli/main.ts')).toBe(true);
     const folders = new Set([...sources].map((s) => s.split('/').slice(0, 2).join('/')));
     // The error renderer (src/cli/errors.ts) knows store errors by class, hence src/db.
@@ -85,6 +94,8 @@ describe('start-up', () => {
   it('loads only the task group and what it calls for task ready: no orchestration, agents or recipes', () => {
     const { stdout, sources } = loadedSources(['task', 'ready'], ws);
     expect(stdout).toContain('EXP-1');
+    // The graph library comes only for `task deps add`'s cycle check.
+    expect(sources.has('node_modules/graphology'), 'graphology').toBe(false);
     expect(sources.has('src/cli/commands/task.ts')).toBe(true);
     expect(sources.has('src/project/frontier.ts')).toBe(true);
     expect(under(sources, 'src/orchestration/')).toEqual([]);

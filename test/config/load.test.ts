@@ -1,3 +1,6 @@
+// loadConfig over a temp penguin.yaml: defaults, merging, PENGUIN_<SECTION>_<KEY> overrides, and every
+// bad input (wrong types, unknown keys, YAML errors, alias bombs, huge or deep files) as a UsageError
+// naming the file, line and key or the variable.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

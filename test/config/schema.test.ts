@@ -1,3 +1,5 @@
+// The config schema's defaults as DESIGN §2 documents them, frozen so no caller changes one for all,
+// its tie-breaker and failure-policy lists held equal to the frontier's, and the agent defaults.
 import { describe, expect, it } from 'vitest';
 import {
   CONFIG_ON_FAILURE,

@@ -1,3 +1,5 @@
+// The workspace on disk: `init` creates .penguin, a starter config that loads to the defaults and
+// context/specs, never overwriting a config; the root is found by walking up, like git.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,3 +1,5 @@
+// EventTail, which follows the log from another process: two stores on one database file, the tail on
+// one seeing the other's events in order, never twice, resuming from a seq, filtered by workflow.
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EventLog } from '../../src/events/log.js';

@@ -1,3 +1,6 @@
+// ArtifactStore on a real SQLite store: files written under task/workflow/phase with size and sha256,
+// rows in the caller's transaction, unsafe names and symlinked directories refused, and the artifact
+// keys artifact_ready reads, which drop deleted and tampered files.
 import { createHash } from 'node:crypto';
 import {
   existsSync,

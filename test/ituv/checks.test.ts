@@ -1,3 +1,5 @@
+// runChecks, the `verification.checks` VERIFY runs itself: pass and fail with output, a missing
+// command, a timeout, an aborted signal, and a check configured without a name or command.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,3 +1,5 @@
+// What git says changed, on a real temp repository: modified, deleted, renamed and untracked files
+// relative to the workspace, crediting a run only with its own changes, and the porcelain -z parser.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,3 +1,5 @@
+// runCommand and startProcess, the one way Penguin runs commands: output, stdin and only the given env,
+// the whole process group killed at a timeout or stop(), and no wait on a child holding stdout.
 import { describe, expect, it } from 'vitest';
 import {
   processGroupAlive,

@@ -1,3 +1,6 @@
+// The IMPLEMENT prompt (snapshots for the small cases): only the task's own lines and subtasks, later
+// iterations' failures and feedback inside internal markers, determinism, and the character budget on
+// a 2,000-item blueprint, criteria kept whole and the oldest failures dropped first.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';

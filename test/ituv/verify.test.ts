@@ -1,3 +1,5 @@
+// The VERIFY gate on hand-built phase results: every criterion needs passing evidence or an override
+// with a justification, each failing gate is named, and applyOverride validates and replaces overrides.
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
 import type {

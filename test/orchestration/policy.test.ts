@@ -1,3 +1,5 @@
+// The machine's run policy (exponential backoff up to the cap, phase order and progress) and
+// createBackend: the native engine built from the config, and temporal refused as not available yet.
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../../src/config/schema.js';
 import { EventLog } from '../../src/events/log.js';

@@ -1,3 +1,5 @@
+// The task DAG: graph building, cycles in dependency order from the earliest task (property tests check
+// each is a real cycle), the cycle a new edge would close, and topological order, ties by blueprint order.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ConflictError } from '../../src/errors.js';

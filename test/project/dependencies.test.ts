@@ -1,3 +1,5 @@
+// Dependency edits on a real SQLite store (`task deps`): adding with policy checks and the cycle check,
+// removing only manual edges, and listing upstream and downstream in blueprint order.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConflictError, NotFoundError, UsageError } from '../../src/errors.js';
 import {

@@ -1,3 +1,5 @@
+// computeDrift on a real store: new, changed, stale and orphaned items without writing anything,
+// criteria mapped through Tests: files and {id} patterns, and only the given files' tasks judged.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';

@@ -1,3 +1,5 @@
+// exportGraph as JSON, DOT and mermaid: stable text for shuffled input, and hostile titles escaped so
+// labels read back exactly (DOT checked with a strict reader and, where installed, Graphviz itself).
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runCommand } from '../../src/ituv/process.js';

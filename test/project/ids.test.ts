@@ -1,3 +1,4 @@
+// newTaskId, the key tasks and projects are stored under: short, distinct, base32.
 import { describe, expect, it } from 'vitest';
 import { newTaskId } from '../../src/project/ids.js';
 

@@ -1,3 +1,5 @@
+// The task lifecycle tables: allowed and forbidden moves with their messages, reopen resetting the
+// phase, a property test that no move breaks the invariants, and which moves clear stale.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ConflictError } from '../../src/errors.js';

@@ -1,3 +1,5 @@
+// evaluateDependency under each policy (completion_required, review_ready_ok, artifact_ready), the
+// one-sentence blocker for each waiting state, and upstreams whose work will not arrive.
 import { describe, expect, it } from 'vitest';
 import type { Task } from '../../src/project/model.js';
 import { evaluateDependency } from '../../src/project/readiness.js';

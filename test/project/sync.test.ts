@@ -1,3 +1,5 @@
+// syncBlueprints on a real store: first sync, no-op resync, changed content marking done tasks stale,
+// orphaning and revival, manual dependencies kept, and nothing written on any error (checked by snapshot).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Task } from '../../src/project/model.js';
 import { resolveTask } from '../../src/project/resolve.js';

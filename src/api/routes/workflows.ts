@@ -55,6 +55,7 @@ export function registerWorkflowRoutes(app: ApiApp, { service }: ApiContext): vo
         ...(project === undefined ? {} : { projectKey: project }),
         ...(feedback === undefined ? {} : { feedback }),
         detach: true,
+        origin: 'api',
       });
       return reply.code(201).send(status);
     },

@@ -1,6 +1,6 @@
 // `penguin task list|show|ready|frontier|approve|reopen|cancel|deps add|deps remove|deps list`.
 import type { Command } from 'commander';
-import { projectFrontier } from '../../app/frontier.js';
+import { projectFrontier, projectReady } from '../../app/frontier.js';
 import {
   addDependency,
   listDependencies,
@@ -10,7 +10,7 @@ import {
   showTask,
   type LifecycleAction,
 } from '../../app/tasks.js';
-import type { ReadyTask } from '../../contracts/views.js';
+import type { FrontierView, ReadyTask } from '../../contracts/views.js';
 import { renderEvidenceTable } from '../evidence.js';
 import type { Task } from '../../project/model.js';
 import { action, type CliContext } from '../context.js';
@@ -53,6 +53,16 @@ function renderFrontierReady(out: Output, ready: readonly ReadyTask[]): string[]
     ready.map((t, i) => [i + 1, t.blueprint_id, t.priority, t.title]),
     out.paint('no task is ready', 'dim'),
   );
+}
+
+/** Each blocked task, then its blockers indented (a plain loop: tens of thousands of lines). */
+function blockedLines(blocked: FrontierView['blocked']): string[] {
+  const lines: string[] = [];
+  for (const task of blocked) {
+    lines.push(`${task.blueprint_id} ${task.title}`);
+    for (const blocker of task.blockers) lines.push(`  - ${blocker.reason}`);
+  }
+  return lines;
 }
 
 export function registerTaskCommands(program: Command, ctx: CliContext): void {
@@ -139,10 +149,8 @@ export function registerTaskCommands(program: Command, ctx: CliContext): void {
     action(async (command: Command) => {
       const out = ctx.output(command);
       const { project } = command.opts<ProjectOption>();
-      const frontier = await projectFrontier(await ctx.workspace(command), project);
-      out.result({ project: frontier.project, ready: frontier.ready }, () =>
-        renderFrontierReady(out, frontier.ready),
-      );
+      const ready = await projectReady(await ctx.workspace(command), project);
+      out.result(ready, () => renderFrontierReady(out, ready.ready));
     }),
   );
 
@@ -162,10 +170,7 @@ export function registerTaskCommands(program: Command, ctx: CliContext): void {
         out.paint('Blocked', 'bold'),
         ...(frontier.blocked.length === 0
           ? [out.paint('nothing is blocked', 'dim')]
-          : frontier.blocked.flatMap((b) => [
-              `${b.blueprint_id} ${b.title}`,
-              ...b.blockers.map((x) => `  - ${x.reason}`),
-            ])),
+          : blockedLines(frontier.blocked)),
       ]);
     }),
   );

@@ -31,8 +31,8 @@ import type {
   WorkflowReader,
   WorkflowRepository,
 } from '../../contracts/store/index.js';
+import { asStoreError } from '../../db/errors.js';
 import {
-  asStoreError,
   isWritableDirectory,
   openDatabase,
   openReadOnlySnapshot,

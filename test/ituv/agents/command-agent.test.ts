@@ -1,3 +1,6 @@
+// The command and manual agents, with real scripts from test/fixtures/agents: prompt on stdin and in a
+// file, result files, clear failure summaries, changed files credited through git, logs and the live
+// rate limit, and containment: timeouts and cancellation kill the whole tree, no detached child is left.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,3 +1,5 @@
+// selectAgent: which configured agent implements a task, by role, then skills, then the first
+// implementer or agent, and a manual agent when none is configured.
 import { describe, expect, it } from 'vitest';
 import { selectAgent } from '../../../src/ituv/agents/select.js';
 import type { AgentConfig } from '../../../src/ituv/agents/types.js';

@@ -1,3 +1,5 @@
+// The environment a recipe's processes get (PATH, the given HOME, LANG, pass_env only) and the masking
+// of pass_env values, as secrets, wherever a run is recorded.
 import { describe, expect, it } from 'vitest';
 import { buildBaseEnv, createMasker, maskDeep, secretValues } from '../../../src/ituv/recipe/environment.js';
 

@@ -1,3 +1,5 @@
+// The usage_runner.allow_commands guard: every command of a shell line is checked wherever it sits
+// (lists, pipes, substitutions, heredocs, loops, functions); what cannot be known before it runs is refused.
 import { describe, expect, it } from 'vitest';
 import { refuseCommandLine } from '../../../src/ituv/recipe/guard.js';
 

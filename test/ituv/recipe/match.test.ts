@@ -1,3 +1,5 @@
+// Recipe step expectations as pure functions: substring and `/regex/flags` text, JSON subsets with "*",
+// and dotted JSON paths for capture, each failure saying where it differs.
 import { describe, expect, it } from 'vitest';
 import {
   compileTextExpectation,

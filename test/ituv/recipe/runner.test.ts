@@ -1,3 +1,6 @@
+// runRecipe end to end on real processes: a service with http, node, python and shell steps and its
+// transcript; failures named by step; timeouts, cancellation and containment; pass_env and secret
+// masking; allow_commands; bounded output; artifact paths refused outside the workspace.
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';

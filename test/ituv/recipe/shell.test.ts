@@ -1,3 +1,5 @@
+// The small shell helpers: quoting that round-trips through a real `sh`, and the lines failure
+// messages quote.
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { lastLine, shellJoin, shellQuote, shortText } from '../../../src/ituv/recipe/shell.js';

@@ -1,3 +1,5 @@
+// `{{ name }}` expansion for recipe steps: vars, then the previous response, then the recipe env, never
+// the host environment; unknown names fail clearly; whole placeholders keep their type.
 import { describe, expect, it } from 'vitest';
 import {
   expandDeep,

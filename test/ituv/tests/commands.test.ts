@@ -1,3 +1,5 @@
+// The command line each test runner gets: quoting of files and filters, report paths, pytest keywords
+// and go -run patterns, and a configured command template filled in.
 import { describe, expect, it } from 'vitest';
 import {
   fillTemplate,

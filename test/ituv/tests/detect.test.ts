@@ -1,3 +1,5 @@
+// detectRunner on temp workspaces: vitest, jest, node:test, pytest and go found from dependencies,
+// config files, scripts or test files, and null when nothing says which runner it is.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';

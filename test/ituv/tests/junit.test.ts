@@ -1,3 +1,5 @@
+// parseJunit: cases with failure, error and skipped children across suites, nested and node:test
+// layouts, empty reports, and XML that is malformed or not JUnit refused.
 import { describe, expect, it } from 'vitest';
 import { JunitParseError, parseJunit } from '../../../src/ituv/tests/junit.js';
 

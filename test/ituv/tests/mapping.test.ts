@@ -1,3 +1,5 @@
+// How a test case name ties to a task and its criteria: the blueprint id as whole words across naming
+// styles (BOOK-10 is not BOOK-1), and `AC<n>` markers only where they stand on their own.
 import { describe, expect, it } from 'vitest';
 import { coversTask, criteriaOf } from '../../../src/ituv/tests/mapping.js';
 

@@ -1,3 +1,5 @@
+// The non-JUnit report readers: jest's JSON report (describe blocks, suites that failed to run) and go
+// test's event stream (one case per test and subtest, a build error as an error case).
 import { describe, expect, it } from 'vitest';
 import { parseGoTestEvents } from '../../../src/ituv/tests/go.js';
 import { JestReportError, parseJestReport } from '../../../src/ituv/tests/jest.js';

@@ -1,3 +1,6 @@
+// runTests with real runners on the fixture projects of test/fixtures/test-runner (node:test, pytest, go,
+// vitest, a configured command): selection, JUnit parsing, criteria mapping, failing closed, and
+// containment. pytest and go are required in CI and skipped loudly elsewhere.
 import { spawnSync } from 'node:child_process';
 import {
   cpSync,

@@ -1,3 +1,5 @@
+// selectTests: the task's `Tests:` entries (files, globs, names) first, then test_mapping patterns
+// with {id}, then a name filter with the blueprint id.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
