@@ -57,15 +57,22 @@ import {
   type RunPhaseEffect,
 } from './api.js';
 
-// The store commit is local to the worker (no server round trip per step); a failed try (a locked
-// database) is retried until it succeeds: the run cannot go on without it.
-const { commit } = proxyLocalActivities<ItuvActivities>({
-  startToCloseTimeout: '60s',
-  retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '10s' },
-});
-
 export async function ITUVWorkflow(input: ItuvWorkflowInput): Promise<RunState> {
   const { config } = input;
+  // The store commit is local to the worker (no server round trip per step). A failed try (a locked
+  // database) is retried with orchestration.retry's backoff until it succeeds: the run cannot go on
+  // without it. Phases are retried by the machine instead (see runPhase).
+  const { commit } = proxyLocalActivities<ItuvActivities>({
+    startToCloseTimeout: '60s',
+    retry: {
+      initialInterval: Math.round(config.retry.initial_interval_sec * 1000),
+      backoffCoefficient: config.retry.backoff,
+      // Temporal refuses a cap below the first interval; the machine's backoff simply caps there.
+      maximumInterval: Math.round(
+        Math.max(config.retry.max_interval_sec, config.retry.initial_interval_sec) * 1000,
+      ),
+    },
+  });
   let state: RunState = input.state;
   /** Bumped on every committed change, so waits wake up on a signal's step. */
   let version = 0;
