@@ -27,6 +27,23 @@ function agentCalls(dir: string): AgentCall[] {
     .map((line) => JSON.parse(line) as AgentCall);
 }
 
+/** The CLI of workspace `dir` on Temporal at `address` (task queue of its own, no auto-start). */
+function onTemporal(
+  dir: string,
+  address: string,
+  taskQueue?: string,
+): { cwd: string; env: Record<string, string> } {
+  return {
+    cwd: dir,
+    env: {
+      PENGUIN_ORCHESTRATION_BACKEND: 'temporal',
+      PENGUIN_ORCHESTRATION_TEMPORAL_ADDRESS: address,
+      ...(taskQueue ? { PENGUIN_ORCHESTRATION_TEMPORAL_TASK_QUEUE: taskQueue } : {}),
+      PENGUIN_ORCHESTRATION_TEMPORAL_AUTO_START: 'false',
+    },
+  };
+}
+
 describeWithTemporal('the CLI on Temporal', (server) => {
   let scratch: string;
   const background: BackgroundCli[] = [];
@@ -43,13 +60,7 @@ describeWithTemporal('the CLI on Temporal', (server) => {
   it('runs a workflow steered from several terminals and finishes it on a new worker after a SIGKILL', async () => {
     const dir = syncedWorkspace(join(FIXTURES, 'e2e-slow'), join(scratch, 'steered'));
     const settings = server.settings();
-    const env = {
-      PENGUIN_ORCHESTRATION_BACKEND: 'temporal',
-      PENGUIN_ORCHESTRATION_TEMPORAL_ADDRESS: settings.address,
-      PENGUIN_ORCHESTRATION_TEMPORAL_TASK_QUEUE: settings.taskQueue,
-      PENGUIN_ORCHESTRATION_TEMPORAL_AUTO_START: 'false',
-    };
-    const cli = { cwd: dir, env };
+    const cli = onTemporal(dir, settings.address, settings.taskQueue);
     const status = (id: string): WorkflowStatus => {
       const result = runJson<WorkflowStatus>(['workflow', 'status', id], cli);
       expect(result.status, result.stderr).toBe(0);
@@ -114,15 +125,7 @@ describeWithTemporal('the CLI on Temporal', (server) => {
   it('stops a worker on TERM after its running phase finished within --grace', async () => {
     const dir = syncedWorkspace(join(FIXTURES, 'e2e-slow'), join(scratch, 'graceful'));
     const settings = server.settings();
-    const cli = {
-      cwd: dir,
-      env: {
-        PENGUIN_ORCHESTRATION_BACKEND: 'temporal',
-        PENGUIN_ORCHESTRATION_TEMPORAL_ADDRESS: settings.address,
-        PENGUIN_ORCHESTRATION_TEMPORAL_TASK_QUEUE: settings.taskQueue,
-        PENGUIN_ORCHESTRATION_TEMPORAL_AUTO_START: 'false',
-      },
-    };
+    const cli = onTemporal(dir, settings.address, settings.taskQueue);
     const t1 = spawnCli(['worker', '--grace', '30', '--json'], cli);
     background.push(t1);
     const { id } = runJson<WorkflowStatus>(['task', 'ituv', 'start', 'S-1', '--detach'], cli).json;
@@ -147,15 +150,7 @@ describeWithTemporal('the CLI on Temporal', (server) => {
   it('keeps a signal sent while no worker runs and applies it when one does', async () => {
     const dir = syncedWorkspace(join(FIXTURES, 'e2e-slow'), join(scratch, 'queued-signal'));
     const settings = server.settings();
-    const cli = {
-      cwd: dir,
-      env: {
-        PENGUIN_ORCHESTRATION_BACKEND: 'temporal',
-        PENGUIN_ORCHESTRATION_TEMPORAL_ADDRESS: settings.address,
-        PENGUIN_ORCHESTRATION_TEMPORAL_TASK_QUEUE: settings.taskQueue,
-        PENGUIN_ORCHESTRATION_TEMPORAL_AUTO_START: 'false',
-      },
-    };
+    const cli = onTemporal(dir, settings.address, settings.taskQueue);
     const { id } = runJson<WorkflowStatus>(['task', 'ituv', 'start', 'S-1', '--detach'], cli).json;
     const pause = runJson<WorkflowStatus>(['workflow', 'pause', id], cli);
     expect(pause.status, pause.stderr).toBe(0);
@@ -210,14 +205,7 @@ describe('penguin worker on Temporal with no server', () => {
   it('exits 2 with one sentence when the server cannot be reached and auto_start is off', () => {
     assertBuilt();
     const dir = syncedWorkspace(join(FIXTURES, 'e2e-slow'), join(tempDir('penguin-e2e-noserver-'), 'ws'));
-    const result = runCli(['worker', '--until-idle'], {
-      cwd: dir,
-      env: {
-        PENGUIN_ORCHESTRATION_BACKEND: 'temporal',
-        PENGUIN_ORCHESTRATION_TEMPORAL_ADDRESS: '127.0.0.1:1',
-        PENGUIN_ORCHESTRATION_TEMPORAL_AUTO_START: 'false',
-      },
-    });
+    const result = runCli(['worker', '--until-idle'], onTemporal(dir, '127.0.0.1:1'));
     expect(result.status).toBe(2);
     expect(result.stderr.trim()).toBe(
       'error: no Temporal server answers at 127.0.0.1:1; start one (`temporal server start-dev`) or set orchestration.temporal.auto_start',
