@@ -2,6 +2,8 @@
 // PENGUIN_ORCHESTRATION_BACKEND is already applied by config loading): the client every caller uses and
 // the host a process runs workflows with. The one place that knows the concrete backends: native
 // (the SQLite engine) and temporal (ITUVWorkflows on a Temporal server, connected on first use).
+import { createHash } from 'node:crypto';
+import { realpathSync } from 'node:fs';
 import type { PenguinConfig } from '../config/schema.js';
 import { UsageError } from '../errors.js';
 import type { EventLog } from '../events/log.js';
@@ -62,6 +64,23 @@ export function createBackend(config: OrchestrationSettings, deps: BackendDeps):
   return build(config, deps);
 }
 
+/**
+ * The task queue a workspace's Temporal runs and workers meet on: the configured one, suffixed with
+ * the identity of the workspace's store (a hash of its .penguin/ path), so that workspaces sharing a
+ * server (the first one's auto-started dev server answers every other's default address) never run
+ * each other's workflows against the wrong store.
+ */
+export function workspaceTaskQueue(queue: string, penguinDir: string | null): string {
+  if (!penguinDir) return queue;
+  let path = penguinDir;
+  try {
+    path = realpathSync(penguinDir);
+  } catch {
+    // Not there (yet): its path as given still names it.
+  }
+  return `${queue}-${createHash('sha256').update(path).digest('hex').slice(0, 10)}`;
+}
+
 function build(config: OrchestrationSettings, deps: BackendDeps): NativeEngine | LazyTemporalEngine {
   const backend = config.orchestration.backend;
   switch (backend) {
@@ -85,7 +104,7 @@ function build(config: OrchestrationSettings, deps: BackendDeps): NativeEngine |
         settings: {
           address: t.address,
           namespace: t.namespace,
-          taskQueue: t.task_queue,
+          taskQueue: workspaceTaskQueue(t.task_queue, penguinDir ?? null),
           autoStart: t.auto_start,
           penguinDir: penguinDir ?? null,
           say: say ?? ((line) => process.stderr.write(`${line}\n`)),

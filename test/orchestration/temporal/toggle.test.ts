@@ -70,4 +70,42 @@ describeWithTemporal('the orchestration backend switch', (server) => {
     expect(described.namespaceInfo?.name).toBe(settings.namespace);
     await connection.close();
   }, 30_000);
+
+  it('keeps the runs of two workspaces on one server and one task_queue apart', async () => {
+    const other = makeWorkspace();
+    try {
+      const queue = server.settings().taskQueue;
+      const orchestrationOf = (w: Workspace): Orchestration => {
+        writeFileSync(
+          join(w.dir, 'penguin.yaml'),
+          `orchestration:\n  backend: temporal\n  temporal:\n    address: "${server.address()}"\n    task_queue: ${queue}\n    auto_start: false\n`,
+        );
+        return createOrchestration(loadConfig(w.dir, {}), {
+          store: w.store,
+          events: w.events,
+          executor: new ScriptedExecutor(w.dir),
+          temporal: { penguinDir: w.dir },
+        });
+      };
+      const [mine] = await seedTasks(ws.store, 'BOOK', ['BOOK-1']);
+      const [theirs] = await seedTasks(other.store, 'SHOP', ['SHOP-1']);
+      orchestration = orchestrationOf(ws);
+      const elsewhere = orchestrationOf(other);
+      // Queued first, with no host of its own workspace running: this workspace's worker must not take it.
+      const queued = await elsewhere.client.startWorkflow(theirs!.id);
+      const id = await orchestration.client.startWorkflow(mine!.id);
+      await orchestration.host.runUntil(
+        async () => (await orchestration!.client.getStatus(id)).state === 'completed',
+      );
+      expect((await elsewhere.client.getStatus(queued)).state).toBe('pending');
+
+      await elsewhere.host.runUntil(
+        async () => (await elsewhere.client.getStatus(queued)).state === 'completed',
+      );
+      expect(await other.store.tasks.get(theirs!.id)).toMatchObject({ status: 'completed' });
+      await elsewhere.close();
+    } finally {
+      await other.cleanup();
+    }
+  }, 60_000);
 });
