@@ -145,8 +145,9 @@ export class TemporalEngine implements OrchestrationBackend, WorkflowHost {
       // Heartbeats carry cancels back: send them at least every second.
       maxHeartbeatThrottleInterval: '1s',
       defaultHeartbeatThrottleInterval: '1s',
-      // Penguin stops phases itself (shutdown); this only bounds a phase that ignores it.
-      shutdownGraceTime: this.shutdownGraceMs + 10_000,
+      // Penguin stops running phases itself, after the grace time each shutdown is given; the SDK
+      // must not cut them short first.
+      shutdownGraceTime: '1 hour',
     });
     const done = worker.run().catch((error: unknown) => {
       this.hostError = error;
