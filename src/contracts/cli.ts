@@ -18,6 +18,7 @@ import {
   TaskShowSchema,
   WorkspaceStatusSchema,
 } from './views.js';
+import { RunContinuousOutputSchema } from './runmode.js';
 import { WORKFLOW_CLI_OUTPUTS } from './workflow.js';
 
 const WorkspacePathsSchema = z.strictObject({
@@ -65,6 +66,8 @@ export const CLI_OUTPUTS: Record<string, z.ZodType> = {
   'graph show': GraphDocumentSchema,
   /** Printed once the server listens; the server then runs until Ctrl-C or TERM. */
   serve: ServeStartedSchema,
+  /** The summary once the loop ended, or the preview with --dry-run. */
+  'run continuous': RunContinuousOutputSchema,
   ...WORKFLOW_CLI_OUTPUTS,
 };
 

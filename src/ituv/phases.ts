@@ -28,6 +28,17 @@ export interface ItuvServices {
   runsDir: string;
   /** The environment agents, tests and checks inherit (recipes only see usage_runner.pass_env). */
   env?: NodeJS.ProcessEnv;
+  /**
+   * The loopback port this workflow's programs should listen on (run mode gives each parallel
+   * workflow its own): PENGUIN_PORT for recipes, `{{ port }}` in recipes and usage_runner.base_url.
+   * Agents and tests get PENGUIN_PORT through `env`.
+   */
+  port?: number;
+}
+
+/** `{{ port }}` in a configured URL, with the workflow's port. */
+export function withPort(template: string, port: number | undefined): string {
+  return port === undefined ? template : template.replace(/\{\{\s*port\s*\}\}/g, String(port));
 }
 
 export interface PhaseRequest {
@@ -222,7 +233,10 @@ async function use(
   }
   const result = await runRecipe(recipe, {
     workspaceRoot: services.workspaceRoot,
-    ...(runner.base_url ? { baseUrl: runner.base_url } : {}),
+    ...(runner.base_url ? { baseUrl: withPort(runner.base_url, services.port) } : {}),
+    ...(services.port === undefined
+      ? {}
+      : { vars: { port: String(services.port) }, env: { PENGUIN_PORT: String(services.port) } }),
     passEnv: runner.pass_env,
     allowCommands: runner.allow_commands,
     network: runner.network,
