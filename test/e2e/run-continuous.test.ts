@@ -4,7 +4,7 @@
 // trailers, competing schedulers, SIGKILL and restart, the time limit, the failure policies, a merge
 // conflict, the watchdog and routing refusals.
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunPreview, RunSummary } from '../../src/contracts/runmode.js';
@@ -23,7 +23,13 @@ function workspace(extraSpec = ''): { dir: string; state: string; env: Record<st
   const state = tempDir('penguin-run-state-');
   dirs.push(dir, state);
   cpSync(join(FIXTURES, 'runmode'), dir, { recursive: true });
-  if (extraSpec !== '') appendFileSync(join(dir, 'context', 'specs', 'run.md'), extraSpec);
+  if (extraSpec !== '') {
+    const spec = join(dir, 'context', 'specs', 'run.md');
+    writeFileSync(
+      spec,
+      readFileSync(spec, 'utf8').replace('## Usage Recipes', `${extraSpec}\n## Usage Recipes`),
+    );
+  }
   git(dir, 'init', '-q', '-b', 'main');
   git(dir, 'add', '-A');
   git(dir, '-c', 'user.name=T', '-c', 'user.email=t@t.invalid', 'commit', '-qm', 'fixture');
