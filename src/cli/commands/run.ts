@@ -40,7 +40,7 @@ export function registerRunCommands(program: Command, ctx: CliContext): void {
           throw new UsageError(`--parallel must be a positive integer, not '${opts.parallel ?? ''}'`);
         }
         const ws = await ctx.workspace(command);
-        const live = !out.json && ctx.io.isTTY ? new LiveView(ctx, out) : null;
+        const live = !out.json && ctx.io.isTTY ? new LiveView(out) : null;
         const result = await runContinuous(
           ws,
           {
@@ -159,19 +159,10 @@ class LiveView {
   private timer: NodeJS.Timeout | null = null;
   private readonly log: ReturnType<typeof createLogUpdate>;
 
-  constructor(
-    ctx: CliContext,
-    private readonly out: Output,
-  ) {
-    const stream = process.stdout;
-    this.log = createLogUpdate(
-      Object.assign(Object.create(stream) as NodeJS.WriteStream, {
-        write: (text: string) => {
-          ctx.io.stdout(text);
-          return true;
-        },
-      }),
-    );
+  constructor(private readonly out: Output) {
+    // The live view needs the terminal itself (its size, cursor control); it is used only when
+    // stdout is one, and writes nothing else there.
+    this.log = createLogUpdate(process.stdout);
   }
 
   start(settings: RunSettings): void {
