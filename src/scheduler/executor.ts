@@ -141,7 +141,7 @@ export class RunModeExecutor implements PhaseExecutor {
     const merged = await mergeIntoBase(this.options.root, plan);
     if (merged.kind === 'conflict') {
       const files = merged.files.length > 0 ? `conflicts in ${merged.files.join(', ')}` : merged.detail;
-      const question = `merging ${plan.branch} into ${plan.base} failed: ${files}; the branch is kept in ${plan.worktree}: resolve it there (commit on ${plan.branch}) and resume the workflow`;
+      const question = `merging ${plan.branch} into ${plan.base} failed: ${files}; the branch is kept in ${plan.worktree}: resolve it there (commit on ${plan.branch}), then \`penguin workflow resume ${ctx.workflowId} --detach\` and \`penguin run continuous\``;
       ctx.emit('scheduler.merge_conflict', { branch: plan.branch, base: plan.base, files: merged.files });
       return { kind: 'needs_input', question };
     }

@@ -308,6 +308,37 @@ describe('penguin run continuous', () => {
   }, 120_000);
 });
 
+describe('penguin run continuous --watch', () => {
+  it('waits when idle, runs a task added to the blueprint, and stops cleanly on TERM', async () => {
+    const { dir, state, env } = workspace();
+    const watcher = spawnCli(['run', 'continuous', '--watch', '--parallel', '1'], { cwd: dir, env });
+    await waitUntil(
+      'the first idle',
+      () => (watcher.stdout().includes('scheduler.idle') ? true : undefined),
+      90_000,
+    );
+    expect(agentCalls(state)).toHaveLength(5);
+    const spec = join(dir, 'context', 'specs', 'run.md');
+    const added =
+      '- [ ] RUN-7 Added while watching\n  - Acceptance: out/RUN-7.txt says it is done.\n  - Tests: tests/RUN-7.test.mjs\n';
+    writeFileSync(
+      join(dir, 'tests', 'RUN-7.test.mjs'),
+      readFileSync(join(dir, 'tests', 'RUN-5.test.mjs'), 'utf8').replaceAll('RUN-5', 'RUN-7'),
+    );
+    writeFileSync(spec, readFileSync(spec, 'utf8').replace('## Usage Recipes', `${added}\n## Usage Recipes`));
+    await waitUntil(
+      'RUN-7 done',
+      () => (/workflow\.completed\s+RUN-7/.test(watcher.stdout()) ? true : undefined),
+      90_000,
+    );
+    watcher.child.kill('SIGTERM');
+    const end = await watcher.exited;
+    expect(end.code, watcher.stderr()).toBe(0);
+    expect(watcher.stdout()).toMatch(/run continuous stopped \(interrupted\)/);
+    expect(agentCalls(state).map((c) => c.task)).toContain('RUN-7');
+  }, 180_000);
+});
+
 describe('penguin run continuous, shared isolation', () => {
   it('runs in the workspace itself when isolation is shared', () => {
     const { dir, state, env } = workspace();

@@ -157,6 +157,18 @@ async function runScheduler(
   }
 }
 
+/** The most workflows running at one time, from the started and completed events. */
+function mostAtOnce(events: readonly PenguinEvent[]): number {
+  let running = 0;
+  let most = 0;
+  for (const e of events) {
+    if (e.type === 'workflow.started') running++;
+    if (e.type === 'workflow.completed') running--;
+    most = Math.max(most, running);
+  }
+  return most;
+}
+
 describe('Scheduler', () => {
   it.each(TIE_BREAKERS.map((t) => [t]))(
     'starts tasks in topological order, each the first ready one by %s',
@@ -193,14 +205,7 @@ describe('Scheduler', () => {
   it('never runs more than the parallelism at once, and stops idle with nothing left', async () => {
     const { events, summary } = await runScheduler('priority_desc', { parallelism: 2 });
     expect(summary.completed).toHaveLength(SPECS.length);
-    let running = 0;
-    let most = 0;
-    for (const e of events) {
-      if (e.type === 'workflow.started') running++;
-      if (e.type === 'workflow.completed') running--;
-      most = Math.max(most, running);
-    }
-    expect(most).toBe(2);
+    expect(mostAtOnce(events)).toBe(2);
     const idle = events.filter((e) => e.type === 'scheduler.idle');
     expect(idle).toHaveLength(1);
     expect(events.at(-1)?.type).toBe('scheduler.stopped');
@@ -213,14 +218,7 @@ describe('Scheduler', () => {
       () => ({ cpu_percent: 99, memory_percent: 10 }),
     );
     expect(summary.completed).toHaveLength(SPECS.length);
-    let running = 0;
-    let most = 0;
-    for (const e of events) {
-      if (e.type === 'workflow.started') running++;
-      if (e.type === 'workflow.completed') running--;
-      most = Math.max(most, running);
-    }
-    expect(most).toBe(1);
+    expect(mostAtOnce(events)).toBe(1);
     const backoff = events.find((e) => e.type === 'scheduler.backoff');
     expect(backoff?.data).toMatchObject({ cpu_percent: 99, reason: 'dispatch waits: CPU 99% > 50%' });
     expect(events.some((e) => e.type === 'heartbeat')).toBe(true);
