@@ -5,6 +5,7 @@ import { benchCli } from './cli.bench.js';
 import { benchContainment } from './containment.bench.js';
 import { benchFoundation } from './foundation.bench.js';
 import { benchOrchestration } from './orchestration.bench.js';
+import { benchScheduler } from './scheduler.bench.js';
 import type { BenchFigure } from './measure.js';
 
 const suites: [string, () => Promise<BenchFigure[]>][] = [
@@ -13,6 +14,7 @@ const suites: [string, () => Promise<BenchFigure[]>][] = [
   ['containment (issue 9: bounded output)', benchContainment],
   ['http api (issue 10: penguin serve)', benchApi],
   ['cli start-up (whole processes)', benchCli],
+  ['run mode (issue 12: scheduler, worktrees)', benchScheduler],
 ];
 
 const only = process.argv[2];

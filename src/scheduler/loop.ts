@@ -18,7 +18,7 @@ import type {
   StopReason,
   WaitingTask,
 } from '../contracts/runmode.js';
-import type { ClaimRecord, Store } from '../contracts/store/index.js';
+import type { ClaimRecord, Store, StoreTx } from '../contracts/store/index.js';
 import type { Frontier } from '../contracts/views.js';
 import { ConflictError } from '../errors.js';
 import type { EventLog } from '../events/log.js';
@@ -49,7 +49,7 @@ export interface SchedulerOptions {
   heartbeatMs: number;
   maxCpuPercent: number;
   maxMemoryPercent: number;
-  /** How often running workflows are looked at; default 100 ms. */
+  /** How often the status of running workflows is read (runs hosted elsewhere); default 250 ms. */
   pollMs?: number;
   /** How long a claim lives without renewal (renewed about every second); default 6 s. */
   claimTtlMs?: number;
@@ -60,7 +60,7 @@ export interface SchedulerDeps {
   host: WorkflowHost;
   /** For the claims and the tasks' metadata; workflows are the client's. */
   store: Pick<Store, 'claims' | 'tasks' | 'transaction'>;
-  events: Pick<EventLog, 'record'>;
+  events: Pick<EventLog, 'append' | 'subscribe'>;
   project: { id: string; key: string };
   agents: readonly AgentConfig[];
   root: string;
@@ -82,6 +82,15 @@ interface Tracked {
   state: WorkflowState;
 }
 
+/** The events after which a run no longer takes a slot. */
+const SETTLING: ReadonlySet<string> = new Set([
+  'workflow.completed',
+  'workflow.failed',
+  'workflow.cancelled',
+  'workflow.waiting_input',
+  'workflow.paused',
+]);
+
 export class Scheduler {
   readonly owner: string;
   private readonly mine = new Map<string, Tracked>();
@@ -96,13 +105,22 @@ export class Scheduler {
   private lastReady = '';
   private backingOff = false;
   private lastFrontier: Frontier | null = null;
+  /** Set when an event says a tracked run stopped running: the loop looks at once. */
+  private changed = false;
+  /** Ends the current wait at once (set while waitForProgress hosts). */
+  private wake: (() => void) | null = null;
+  private lastRenewal = 0;
+  /** What selection needs of a task, read once per run (blueprint edits are synced with --watch). */
+  private readonly candidates = new Map<string, Candidate>();
+  /** Writes queued for the loop's next transaction (see emit). */
+  private readonly deferred: ((tx: StoreTx) => Promise<unknown>)[] = [];
 
   constructor(
     private readonly deps: SchedulerDeps,
     private readonly options: SchedulerOptions,
   ) {
     this.owner = deps.owner ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
-    this.pollMs = options.pollMs ?? 100;
+    this.pollMs = options.pollMs ?? 250;
     this.claimTtlMs = options.claimTtlMs ?? 6_000;
   }
 
@@ -120,6 +138,14 @@ export class Scheduler {
       },
     });
     this.deps.host.run();
+    // Runs hosted here report their end through the event log at once; runs hosted elsewhere are
+    // seen by polling their status (waitForProgress).
+    const unsubscribe = await this.deps.events.subscribe((event) => {
+      if (event.workflow_id !== undefined && SETTLING.has(event.type)) {
+        this.changed = true;
+        this.wake?.();
+      }
+    });
     let stopped: StopReason = 'idle';
     try {
       for (;;) {
@@ -159,21 +185,25 @@ export class Scheduler {
           });
           if (elsewhere.length === 0) {
             await this.emitIdle();
+            await this.flush();
             if (!this.options.watch || !this.deps.waitForChange) break;
             await this.waitForChange(signal, deadline);
+            this.candidates.clear();
             continue;
           }
         }
+        await this.flush();
         await this.waitForProgress(signal, deadline);
       }
     } finally {
+      unsubscribe();
       // Runs still going are given back at once (the next host reruns only their open phase).
       await this.deps.host.shutdown();
     }
     await this.settle().catch(() => undefined);
     // The claims left (runs handed back, runs waiting for a human) expire now, so the next
     // scheduler adopts them at once instead of after the claim's lifetime.
-    if (this.mine.size > 0) await this.deps.store.transaction((tx) => tx.claims.renew(this.owner, 0));
+    if (this.mine.size > 0) await this.write((tx) => tx.claims.renew(this.owner, 0));
     const summary = await this.summary(stopped, Date.now() - started);
     await this.emit({
       type: 'scheduler.stopped',
@@ -184,6 +214,7 @@ export class Scheduler {
         waiting: summary.waiting.length,
       },
     });
+    await this.flush();
     return summary;
   }
 
@@ -211,7 +242,7 @@ export class Scheduler {
     for (const claim of await this.deps.store.claims.list({ projectId: this.deps.project.id })) {
       if (this.mine.has(claim.task_id) || claim.expires_at >= now) continue;
       const status = claim.workflow_id ? await this.statusOf(claim.workflow_id) : null;
-      const taken = await this.deps.store.transaction((tx) =>
+      const taken = await this.write((tx) =>
         tx.claims.adopt(claim.task_id, this.owner, now, now + this.claimTtlMs),
       );
       if (!taken) continue;
@@ -227,27 +258,38 @@ export class Scheduler {
     return adopted;
   }
 
+  /** Renews this scheduler's claims every third of their lifetime (a write costs a commit). */
   private async renewClaims(): Promise<void> {
-    if (this.mine.size === 0) return;
-    await this.deps.store.transaction((tx) => tx.claims.renew(this.owner, Date.now() + this.claimTtlMs));
+    if (this.mine.size === 0 || Date.now() - this.lastRenewal < this.claimTtlMs / 3) return;
+    this.lastRenewal = Date.now();
+    await this.write((tx) => tx.claims.renew(this.owner, Date.now() + this.claimTtlMs));
+  }
+
+  private async candidate(id: string): Promise<Candidate | null> {
+    const known = this.candidates.get(id);
+    if (known) return known;
+    const task = await this.deps.store.tasks.get(id);
+    if (!task) return null;
+    const candidate: Candidate = {
+      id: task.id,
+      blueprint_id: task.blueprint_id,
+      title: task.title,
+      agent_role: task.agent_role,
+      skills: task.skills,
+      required_tools: task.required_tools,
+      parallelizable: task.parallelizable,
+      batch: task.batch,
+    };
+    this.candidates.set(id, candidate);
+    return candidate;
   }
 
   private async dispatchFrom(frontier: Frontier, limit: number | null): Promise<number> {
     const ready: Candidate[] = [];
     for (const entry of frontier.ready) {
       if (this.mine.has(entry.id)) continue;
-      const task = await this.deps.store.tasks.get(entry.id);
-      if (!task) continue;
-      ready.push({
-        id: task.id,
-        blueprint_id: task.blueprint_id,
-        title: task.title,
-        agent_role: task.agent_role,
-        skills: task.skills,
-        required_tools: task.required_tools,
-        parallelizable: task.parallelizable,
-        batch: task.batch,
-      });
+      const candidate = await this.candidate(entry.id);
+      if (candidate) ready.push(candidate);
     }
     const selection = selectDispatch({
       ready,
@@ -292,7 +334,7 @@ export class Scheduler {
         ? planWorktree(this.deps.penguinDir, task.blueprint_id, this.options.baseBranch)
         : null;
     const now = Date.now();
-    const claim = await this.deps.store.transaction((tx) =>
+    const claim = await this.write((tx) =>
       tx.claims.claim(
         {
           task_id: task.id,
@@ -315,22 +357,25 @@ export class Scheduler {
       id = await this.deps.client.startWorkflow(task.id, { origin: 'scheduler' });
     } catch (error) {
       // Someone else started it (or finished it) since the frontier was read: not ours to run.
-      await this.deps.store.transaction((tx) => tx.claims.release(task.id, this.owner));
+      await this.write((tx) => tx.claims.release(task.id, this.owner));
       if (error instanceof ConflictError) return false;
       throw error;
     }
-    await this.deps.store.transaction((tx) => tx.claims.attach(task.id, this.owner, id));
+    // The claim learns its workflow and the event is written in one commit.
+    await this.write(async (tx) => {
+      await tx.claims.attach(task.id, this.owner, id);
+      await this.deps.events.append(tx, {
+        type: 'scheduler.dispatched',
+        project_id: this.deps.project.id,
+        task_id: task.id,
+        blueprint_id: task.blueprint_id,
+        workflow_id: id,
+        ...(agent ? { agent_id: agent.id } : {}),
+        data: { agent_id: agent?.id ?? null, port, worktree: plan?.worktree ?? null, batch: task.batch },
+      });
+    });
     this.track({ ...claim, workflow_id: id }, id, task.blueprint_id, task.parallelizable, 'pending');
     this.dispatched++;
-    await this.emit({
-      type: 'scheduler.dispatched',
-      project_id: this.deps.project.id,
-      task_id: task.id,
-      blueprint_id: task.blueprint_id,
-      workflow_id: id,
-      ...(agent ? { agent_id: agent.id } : {}),
-      data: { agent_id: agent?.id ?? null, port, worktree: plan?.worktree ?? null, batch: task.batch },
-    });
     return true;
   }
 
@@ -392,24 +437,43 @@ export class Scheduler {
   private async cleanUp(claim: ClaimRecord, merged: boolean): Promise<void> {
     const plan = planOf(claim);
     if (plan) await removeWorktree(this.deps.root, plan, merged);
-    await this.deps.store.transaction((tx) => tx.claims.release(claim.task_id, this.owner));
+    this.deferred.push((tx) => tx.claims.release(claim.task_id, this.owner));
   }
 
-  /** Hosts until a tracked run changes state, about a second has passed, the deadline or an abort. */
+  /**
+   * Hosts until a run stopped running (an event here, or a tracked run's status polled every
+   * `pollMs`), about a second has passed, the deadline, or an abort.
+   */
   private async waitForProgress(signal: AbortSignal | undefined, deadline: number | null): Promise<void> {
     const until = Math.min(Date.now() + 1000, deadline ?? Number.POSITIVE_INFINITY);
     const before = new Map([...this.mine.values()].map((t) => [t.workflowId, t.state]));
-    await this.deps.host.runUntil(
-      async () => {
-        if (Date.now() >= until) return true;
-        for (const [id, state] of before) {
-          const status = await this.statusOf(id);
-          if (status && status.state !== state) return true;
-        }
-        return false;
-      },
-      { pollMs: this.pollMs, ...(signal ? { signal } : {}) },
-    );
+    if (this.changed) {
+      this.changed = false;
+      return;
+    }
+    // An event ends the wait through this signal at once; so does the caller's.
+    const woken = new AbortController();
+    const stop = (): void => woken.abort();
+    this.wake = stop;
+    signal?.addEventListener('abort', stop, { once: true });
+    if (signal?.aborted) stop();
+    try {
+      await this.deps.host.runUntil(
+        async () => {
+          if (Date.now() >= until) return true;
+          for (const [id, state] of before) {
+            const status = await this.statusOf(id);
+            if (status && status.state !== state) return true;
+          }
+          return false;
+        },
+        { pollMs: this.pollMs, signal: woken.signal },
+      );
+    } finally {
+      this.wake = null;
+      this.changed = false;
+      signal?.removeEventListener('abort', stop);
+    }
   }
 
   private async waitForChange(signal: AbortSignal | undefined, deadline: number | null): Promise<void> {
@@ -470,8 +534,35 @@ export class Scheduler {
     });
   }
 
-  private async emit(draft: EventDraft): Promise<void> {
-    await this.deps.events.record({ project_id: this.deps.project.id, ...draft });
+  /**
+   * Queues an event for the next write of the loop (a claim, most often), so that telling what the
+   * loop does costs no commit of its own on the way from one run's end to the next run's start.
+   */
+  private emit(draft: EventDraft): Promise<void> {
+    const event = { project_id: this.deps.project.id, ...draft };
+    this.deferred.push(async (tx) => {
+      await this.deps.events.append(tx, event);
+    });
+    return Promise.resolve();
+  }
+
+  /** One transaction of the loop: the queued writes (events, releases) first, then `fn`'s. */
+  private async write<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+    const queued = this.deferred.splice(0);
+    try {
+      return await this.deps.store.transaction(async (tx) => {
+        for (const op of queued) await op(tx);
+        return fn(tx);
+      });
+    } catch (error) {
+      this.deferred.unshift(...queued);
+      throw error;
+    }
+  }
+
+  /** Commits what is queued, if anything. */
+  private async flush(): Promise<void> {
+    if (this.deferred.length > 0) await this.write(async () => undefined);
   }
 
   private async summary(stopped: StopReason, elapsedMs: number): Promise<RunSummary> {
