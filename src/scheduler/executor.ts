@@ -41,7 +41,8 @@ export class RunModeExecutor implements PhaseExecutor {
     }
     const plan = planOf(claim);
     if (plan) await ensureWorktree(this.options.root, plan);
-    const root = plan?.worktree ?? this.options.root;
+    // A workspace below the repository's top holds the same place inside the worktree.
+    const root = plan ? join(plan.worktree, await this.prefix()) : this.options.root;
     const agent = this.agentOf(claim);
     const run = (chosen: AgentConfig | null): Promise<PhaseOutcome> =>
       this.executorFor(claim, root, chosen).execute(ctx);
@@ -62,6 +63,17 @@ export class RunModeExecutor implements PhaseExecutor {
     }
     if (ctx.phase === 'verify' && outcome.kind === 'passed' && plan) return this.deliver(ctx, plan, outcome);
     return outcome;
+  }
+
+  private prefixOf: Promise<string> | null = null;
+
+  /** The workspace root's path inside its git repository ('' at the top). */
+  private prefix(): Promise<string> {
+    this.prefixOf ??= execa('git', ['rev-parse', '--show-prefix'], {
+      cwd: this.options.root,
+      reject: false,
+    }).then((run) => (run.exitCode === 0 ? run.stdout.trim() : ''));
+    return this.prefixOf;
   }
 
   private agentOf(claim: ClaimRecord): AgentConfig | null {

@@ -1,7 +1,6 @@
 // The host's load, for heartbeat events and dispatch back-off (issue 12 item 7): CPU use since the
 // previous sample (all cores) and memory in use, both in percent.
 import { cpus, freemem, totalmem } from 'node:os';
-import { createServer } from 'node:net';
 
 export interface HealthSample {
   cpu_percent: number;
@@ -39,20 +38,4 @@ export function hostHealthProbe(): HealthProbe {
     const memory = totalmem() > 0 ? (100 * (totalmem() - freemem())) / totalmem() : 0;
     return { cpu_percent: Math.round(lastCpu * 10) / 10, memory_percent: Math.round(memory * 10) / 10 };
   };
-}
-
-/** A loopback port free now (the OS picks it), not one of `taken`. */
-export async function freeLoopbackPort(taken: ReadonlySet<number> = new Set()): Promise<number> {
-  for (;;) {
-    const port = await new Promise<number>((resolve, reject) => {
-      const server = createServer();
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => {
-        const address = server.address();
-        const found = typeof address === 'object' && address !== null ? address.port : 0;
-        server.close(() => resolve(found));
-      });
-    });
-    if (port > 0 && !taken.has(port)) return port;
-  }
 }

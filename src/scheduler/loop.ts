@@ -32,7 +32,8 @@ import {
   type WorkflowStatus,
 } from '../orchestration/backend.js';
 import { planOf } from './executor.js';
-import { freeLoopbackPort, type HealthProbe, type HealthSample } from './health.js';
+import { freeLoopbackPort } from '../ituv/port.js';
+import type { HealthProbe, HealthSample } from './health.js';
 import { selectDispatch, type Candidate, type RunningTask } from './select.js';
 import { planWorktree, reapWorktree, removeWorktree, strayWorktrees } from './worktree.js';
 

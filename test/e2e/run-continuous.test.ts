@@ -18,18 +18,23 @@ function git(cwd: string, ...args: string[]): string {
 }
 
 /** The fixture as a committed git repository with a synced workspace, and a state dir for the agent. */
-function workspace(extraSpec = ''): { dir: string; state: string; env: Record<string, string> } {
+function workspace(
+  extraSpec = '',
+  edit?: (files: { spec: string; config: string }) => void,
+): { dir: string; state: string; env: Record<string, string> } {
   const dir = tempDir('penguin-run-');
   const state = tempDir('penguin-run-state-');
   dirs.push(dir, state);
   cpSync(join(FIXTURES, 'runmode'), dir, { recursive: true });
-  if (extraSpec !== '') {
-    const spec = join(dir, 'context', 'specs', 'run.md');
-    writeFileSync(
-      spec,
-      readFileSync(spec, 'utf8').replace('## Usage Recipes', `${extraSpec}\n## Usage Recipes`),
-    );
-  }
+  const specFile = join(dir, 'context', 'specs', 'run.md');
+  const configFile = join(dir, 'penguin.yaml');
+  const files = {
+    spec: readFileSync(specFile, 'utf8').replace('## Usage Recipes', `${extraSpec}\n## Usage Recipes`),
+    config: readFileSync(configFile, 'utf8'),
+  };
+  edit?.(files);
+  writeFileSync(specFile, files.spec);
+  writeFileSync(configFile, files.config);
   git(dir, 'init', '-q', '-b', 'main');
   git(dir, 'add', '-A');
   git(dir, '-c', 'user.name=T', '-c', 'user.email=t@t.invalid', 'commit', '-qm', 'fixture');
@@ -150,7 +155,7 @@ describe('penguin run continuous', () => {
     const end = await scheduler.exited;
     expect(end.code, scheduler.stderr()).toBe(0);
     // Whoever got RUN-1 first ran it; the other was refused (exit 2) or found it done.
-    expect([0, 2]).toContain(manual.status);
+    expect([0, 2], `${manual.stdout}\n${manual.stderr}`).toContain(manual.status);
     expect(agentCalls(state).filter((c) => c.task === 'RUN-1')).toHaveLength(1);
   }, 180_000);
 
@@ -308,6 +313,30 @@ describe('penguin run continuous', () => {
   }, 120_000);
 });
 
+describe('penguin run continuous, fallback agent', () => {
+  it('retries an empty agent result once on the agent’s fallback', () => {
+    const { dir, state, env } = workspace('', (files) => {
+      // RUN-5 needs a skill only `scripted` has, so routing sends it there and nowhere else.
+      files.spec = files.spec.replace(
+        'RUN-5 A file on its own {priority=low}',
+        'RUN-5 A file on its own {priority=low, skills=solo}',
+      );
+      files.config = files.config.replace(
+        '    capacity: 4\n',
+        '    capacity: 4\n    skills: [solo]\n    fallback: backup\n  - id: backup\n    command: node agent/write.mjs backup\n',
+      );
+    });
+    const run = runCli(['run', 'continuous'], { cwd: dir, env: { ...env, RUNMODE_EMPTY: 'RUN-5' } });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(
+      /workflow\.retrying\s+RUN-5 implement iteration 1\s+the agent's result was empty; retrying once on its fallback backup/,
+    );
+    expect(run.stdout).toMatch(/RUN-5\s+completed\s+1/);
+    // Once by `scripted` (empty), once more by `backup`, in the same attempt.
+    expect(agentCalls(state).filter((c) => c.task === 'RUN-5')).toHaveLength(2);
+  }, 120_000);
+});
+
 describe('penguin run continuous --watch', () => {
   it('waits when idle, runs a task added to the blueprint, and stops cleanly on TERM', async () => {
     const { dir, state, env } = workspace();
@@ -337,6 +366,31 @@ describe('penguin run continuous --watch', () => {
     expect(watcher.stdout()).toMatch(/run continuous stopped \(interrupted\)/);
     expect(agentCalls(state).map((c) => c.task)).toContain('RUN-7');
   }, 180_000);
+});
+
+describe('penguin run continuous, a workspace below the repository top', () => {
+  it('runs each workflow in the same folder of its worktree', () => {
+    const top = tempDir('penguin-run-top-');
+    const state = tempDir('penguin-run-state-');
+    dirs.push(top, state);
+    const dir = join(top, 'app');
+    cpSync(join(FIXTURES, 'runmode'), dir, { recursive: true });
+    git(top, 'init', '-q', '-b', 'main');
+    git(top, 'add', '-A');
+    git(top, '-c', 'user.name=T', '-c', 'user.email=t@t.invalid', 'commit', '-qm', 'fixture');
+    expect(runCli(['init'], { cwd: dir }).status).toBe(0);
+    expect(runCli(['blueprint', 'sync'], { cwd: dir }).status).toBe(0);
+    const run = runJson<RunSummary>(['run', 'continuous', '--parallel', '2'], {
+      cwd: dir,
+      env: { RUNMODE_STATE_DIR: state },
+    });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.json.completed).toHaveLength(5);
+    for (const call of agentCalls(state)) {
+      expect(call.cwd).toBe(join(dir, '.penguin', 'worktrees', call.task, 'app'));
+    }
+    expect(readFileSync(join(dir, 'out', 'RUN-4.txt'), 'utf8')).toBe('RUN-4 done\n');
+  }, 120_000);
 });
 
 describe('penguin run continuous, shared isolation', () => {
