@@ -1,7 +1,8 @@
 // Run-mode figures (issue 12 item 9): a random DAG of 200 tasks whose IMPLEMENT sleeps 50-500 ms (the
 // other phases are instant), run by the Scheduler on the native engine with N = 1, 4 and 8; each
 // makespan against its lower bound max(critical path, total work / N), target <= 1.10. The
-// scheduler's own cost per dispatch is what N = 1 spends beyond the work. And the per-task cost of
+// scheduler's own cost per dispatch is the time from one run's end to the next one's start at N = 1
+// (the engine's four phase commits per run are its own figure). And the per-task cost of
 // worktree isolation (worktree add, commit, rebase and fast-forward, remove) on a repository of
 // 1,000 files. BENCH_SCHEDULER_TASKS shrinks the DAG for a quick look.
 import { execFileSync } from 'node:child_process';
@@ -98,7 +99,13 @@ function idealGreedy(dag: Dag, n: number): number {
   return now;
 }
 
-async function makespan(dag: Dag, parallelism: number, dir: string): Promise<number> {
+interface Makespan {
+  ms: number;
+  /** Median time from one run's completed event to the next run's started event (at N = 1: the loop's own cost). */
+  gapMs: number;
+}
+
+async function makespan(dag: Dag, parallelism: number, dir: string): Promise<Makespan> {
   const store = openSqliteStore(join(dir, `dag-${parallelism}.db`));
   const events = new EventLog(store);
   const { project, ids } = await store.transaction(async (tx) => {
@@ -156,15 +163,24 @@ async function makespan(dag: Dag, parallelism: number, dir: string): Promise<num
       maxMemoryPercent: 100,
     },
   );
+  const gaps: number[] = [];
+  let lastCompleted: number | null = null;
+  const unsubscribe = await events.subscribe((event) => {
+    const at = performance.now();
+    if (event.type === 'workflow.completed') lastCompleted = at;
+    if (event.type === 'workflow.started' && lastCompleted !== null) gaps.push(at - lastCompleted);
+  });
   const started = process.hrtime.bigint();
   const summary = await scheduler.run();
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  unsubscribe();
   await engine.close();
   await store.close();
   if (summary.completed.length !== dag.sleepMs.length) {
     throw new Error(`only ${summary.completed.length} of ${dag.sleepMs.length} tasks completed`);
   }
-  return ms;
+  gaps.sort((a, b) => a - b);
+  return { ms, gapMs: gaps[Math.floor(gaps.length / 2)] ?? Number.NaN };
 }
 
 function git(cwd: string, ...args: string[]): void {
@@ -204,7 +220,7 @@ export async function benchScheduler(): Promise<BenchFigure[]> {
     const critical = criticalPath(dag);
     const figures: BenchFigure[] = [];
     for (const n of [1, 4, 8]) {
-      const ms = await makespan(dag, n, dir);
+      const { ms, gapMs } = await makespan(dag, n, dir);
       const bound = Math.max(critical, total / n);
       figures.push(atMost(`makespan / lower bound, ${count} tasks, N = ${n}`, ms / bound, 'x', 1.1));
       // For reference: the same order with no overhead (not a target of its own).
@@ -216,12 +232,26 @@ export async function benchScheduler(): Promise<BenchFigure[]> {
         target: 'reference',
         ok: true,
       });
-      if (n === 1)
-        figures.push(atMost('scheduler overhead per dispatch (N = 1)', (ms - total) / count, 'ms', 20));
+      if (n === 1) {
+        figures.push(atMost('scheduler: a run completed -> the next started (N = 1)', gapMs, 'ms', 10));
+        figures.push({
+          name: '  per task beyond its work, engine included (N = 1)',
+          value: (ms - total) / count,
+          unit: 'ms',
+          target: 'reference',
+          ok: true,
+        });
+      }
     }
-    figures.push(
-      atMost('worktree isolation per task, 1,000-file repository', await worktreeCost(dir), 'ms', 500),
-    );
+    // The issue asks for the figure, with no target: reported for reference.
+    const isolation = await worktreeCost(dir);
+    figures.push({
+      name: 'worktree isolation per task, 1,000-file repository',
+      value: isolation,
+      unit: 'ms',
+      target: 'reference',
+      ok: true,
+    });
     return figures;
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -106,6 +106,8 @@ const MERGE_ATTEMPTS = 5;
  */
 export function mergeIntoBase(root: string, plan: WorktreePlan): Promise<MergeOutcome> {
   return serialised(async () => {
+    // A host killed mid-rebase leaves it under way in the worktree: start from the branch again.
+    await git(plan.worktree, ['rebase', '--abort']);
     for (let attempt = 1; ; attempt++) {
       const rebase = await git(plan.worktree, [
         ...(await identity(plan.worktree)),
