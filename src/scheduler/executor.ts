@@ -7,7 +7,7 @@
 // iterations in a row asks for clarification) and one retry on the agent's `fallback` after an empty
 // result. The claim is read from the store, so whichever run-mode host takes a workflow runs it alike.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import type { AgentConfig, PenguinConfig } from '../config/schema.js';
@@ -57,7 +57,7 @@ export class RunModeExecutor implements PhaseExecutor {
         outcome = await run(fallback);
       }
       if (outcome.kind === 'passed' && !ctx.resumed) {
-        const repeat = await this.watchdog(ctx, root, plan);
+        const repeat = await this.watchdog(ctx, root, plan, outcome);
         if (repeat) return repeat;
       }
     }
@@ -106,31 +106,36 @@ export class RunModeExecutor implements PhaseExecutor {
   }
 
   /**
-   * The watchdog: the workspace's diff after each IMPLEMENT, by iteration, in the run's scratch
-   * directory; the same one `repeat_limit` iterations in a row makes the run wait for a human.
+   * The watchdog: after each IMPLEMENT, a fingerprint of the workspace's diff from the base and one
+   * of the agent's output (when it printed anything), by iteration, in the run's scratch directory.
+   * Either the same on `repeat_limit` iterations in a row makes the run wait for a human.
    */
   private async watchdog(
     ctx: PhaseContext,
     root: string,
     plan: WorktreePlan | null,
+    outcome: Extract<PhaseOutcome, { kind: 'passed' }>,
   ): Promise<PhaseOutcome | null> {
     const limit = this.options.config.runmode.watchdog.repeat_limit;
-    const fingerprint = await diffFingerprint(root, plan?.base ?? 'HEAD');
-    if (fingerprint === null) return null;
+    const diff = await diffFingerprint(root, plan?.base ?? 'HEAD');
+    const output = outputFingerprint(outcome);
     const dir = join(this.options.penguinDir, 'runs', ctx.workflowId);
     const file = join(dir, 'watchdog.json');
-    let seen: Record<string, string> = {};
+    let seen: Record<string, { diff: string | null; output: string | null }> = {};
     try {
-      seen = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
+      seen = JSON.parse(readFileSync(file, 'utf8')) as typeof seen;
     } catch {
       // First IMPLEMENT of the run.
     }
-    seen[String(ctx.iteration)] = fingerprint;
+    seen[String(ctx.iteration)] = { diff, output };
     mkdirSync(dir, { recursive: true });
     writeFileSync(file, JSON.stringify(seen));
-    const iterations = Array.from({ length: limit }, (_, i) => ctx.iteration - i);
-    if (iterations.some((i) => seen[String(i)] !== fingerprint)) return null;
-    const reason = `the agent produced the same change in iterations ${iterations.reverse().join(', ')} (runmode.watchdog.repeat_limit ${limit})`;
+    const iterations = Array.from({ length: limit }, (_, i) => ctx.iteration - limit + 1 + i);
+    const repeated = (kind: 'diff' | 'output', value: string | null): boolean =>
+      value !== null && iterations.every((i) => seen[String(i)]?.[kind] === value);
+    const what = repeated('diff', diff) ? 'change' : repeated('output', output) ? 'output' : null;
+    if (what === null) return null;
+    const reason = `the agent produced the same ${what} in iterations ${iterations.join(', ')} (runmode.watchdog.repeat_limit ${limit})`;
     ctx.emit('workflow.clarification_needed', { reason, iterations });
     return {
       kind: 'needs_input',
@@ -166,6 +171,22 @@ export function planOf(claim: ClaimRecord): WorktreePlan | null {
   return claim.worktree !== null && claim.branch !== null && claim.base !== null
     ? { worktree: claim.worktree, branch: claim.branch, base: claim.base }
     : null;
+}
+
+/** Agent output past this size is not fingerprinted (only the diff counts then). */
+const MAX_OUTPUT_BYTES = 8 * 1024 * 1024;
+
+/** A hash of what the agent printed (its stdout.log artifact), or null when it printed nothing. */
+function outputFingerprint(outcome: Extract<PhaseOutcome, { kind: 'passed' }>): string | null {
+  const log = outcome.artifacts?.find((a) => a.name === 'stdout.log');
+  if (!log) return null;
+  try {
+    if (statSync(log.path).size > MAX_OUTPUT_BYTES) return null;
+    const text = readFileSync(log.path);
+    return text.toString('utf8').trim() === '' ? null : createHash('sha256').update(text).digest('hex');
+  } catch {
+    return null;
+  }
 }
 
 /** A hash of the work tree's difference from `base` (tracked changes and untracked files), or null outside git. */

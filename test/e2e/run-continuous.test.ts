@@ -309,6 +309,17 @@ describe('penguin run continuous', () => {
     expect(agentCalls(state).filter((c) => c.task === 'RUN-5')).toHaveLength(2);
   }, 120_000);
 
+  it('the watchdog also stops an agent that says the same thing every time', () => {
+    const { dir, env } = workspace();
+    const run = runJson<RunSummary>(['run', 'continuous'], {
+      cwd: dir,
+      env: { ...env, RUNMODE_SAME_OUTPUT: 'RUN-5' },
+    });
+    expect(run.status).toBe(0);
+    const waiting = run.json.waiting.find((t) => t.blueprint_id === 'RUN-5');
+    expect(waiting?.reason).toMatch(/same output in iterations 1, 2/);
+  }, 120_000);
+
   it('reports a task no agent can take with what is missing, and runs the rest', () => {
     const extra =
       '\n- [ ] RUN-6 Needs a reviewer {priority=critical, agent_role=reviewer, skills=rust}\n  - Acceptance: reviewed.\n';
