@@ -13,7 +13,6 @@ import { DEFAULT_CONFIG } from '../src/config/schema.js';
 import { EventLog } from '../src/events/log.js';
 import { NativeEngine, type NativeEngineConfig } from '../src/orchestration/native/engine.js';
 import type { PhaseContext, PhaseExecutor, PhaseOutcome } from '../src/orchestration/phase-executor.js';
-import { storedProjectFrontier } from '../src/project/frontier.js';
 import { openSqliteStore } from '../src/project/sqlite/store.js';
 import { Scheduler } from '../src/scheduler/loop.js';
 import {
@@ -24,6 +23,7 @@ import {
   removeWorktree,
 } from '../src/scheduler/worktree.js';
 import { newTask } from '../test/project/task-factory.js';
+import { engineDeps, schedulerOptions, seedGraph } from '../test/scheduler/helpers.js';
 import { atMost, medianMs, type BenchFigure } from './measure.js';
 
 const CONFIG: NativeEngineConfig = {
@@ -108,26 +108,21 @@ interface Makespan {
 async function makespan(dag: Dag, parallelism: number, dir: string): Promise<Makespan> {
   const store = openSqliteStore(join(dir, `dag-${parallelism}.db`));
   const events = new EventLog(store);
-  const { project, ids } = await store.transaction(async (tx) => {
-    const p = await tx.projects.upsert({ key: 'D', title: 'D', blueprint_file: null });
-    const tasks = await tx.tasks.createMany(
-      dag.sleepMs.map((_, i) => ({
-        task: newTask(p.id, `D-${i + 1}`, {
+  const seeded = await seedGraph(
+    store,
+    'D',
+    dag.sleepMs.map((_, i) => ({
+      task: (projectId: string) =>
+        newTask(projectId, `D-${i + 1}`, {
           acceptance_criteria: ['ok'],
           blueprint_order: i,
           content_hash: `h${i}`,
         }),
-      })),
-    );
-    for (const [i, deps] of dag.deps.entries()) {
-      await tx.dependencies.set(
-        tasks[i]!.id,
-        'blueprint',
-        deps.map((d) => ({ depends_on_id: tasks[d]!.id, policy: 'completion_required', artifact_key: null })),
-      );
-    }
-    return { project: p, ids: new Map(tasks.map((t, i) => [t.id, i])) };
-  });
+      deps: dag.deps[i]!,
+    })),
+  );
+  const { project } = seeded;
+  const ids = new Map(seeded.tasks.map((t, i) => [t.id, i]));
   const sleeping: PhaseExecutor = {
     execute: async (ctx: PhaseContext): Promise<PhaseOutcome> => {
       if (ctx.phase === 'implement') {
@@ -138,30 +133,15 @@ async function makespan(dag: Dag, parallelism: number, dir: string): Promise<Mak
   };
   const engine = new NativeEngine({ store, events, executor: sleeping, config: CONFIG, pollMs: 20 });
   const scheduler = new Scheduler(
-    {
-      client: engine,
-      host: engine,
+    engineDeps({
+      engine,
       store,
       events,
-      project: { id: project.id, key: project.key },
-      agents: [],
-      root: dir,
-      penguinDir: dir,
-      frontier: () =>
-        storedProjectFrontier(store, { ...DEFAULT_CONFIG.scheduler, max_frontier: dag.sleepMs.length }, 'D'),
-      health: () => ({ cpu_percent: 0, memory_percent: 0 }),
-    },
-    {
-      parallelism,
-      onFailure: 'pause_dependents',
-      timeLimitMs: null,
-      watch: false,
-      isolation: 'shared',
-      baseBranch: null,
-      heartbeatMs: 60_000,
-      maxCpuPercent: 100,
-      maxMemoryPercent: 100,
-    },
+      project,
+      dir,
+      scheduler: { ...DEFAULT_CONFIG.scheduler, max_frontier: dag.sleepMs.length },
+    }),
+    schedulerOptions({ parallelism }),
   );
   const gaps: number[] = [];
   let lastCompleted: number | null = null;

@@ -5,11 +5,12 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, type PenguinConfig } from '../../src/config/schema.js';
 import type { PenguinEvent } from '../../src/events/types.js';
 import { NativeEngine } from '../../src/orchestration/native/engine.js';
-import { storedProjectFrontier, TIE_BREAKERS, type TieBreaker } from '../../src/project/frontier.js';
+import { TIE_BREAKERS, type TieBreaker } from '../../src/project/frontier.js';
 import type { Task } from '../../src/project/model.js';
 import { Scheduler, type SchedulerOptions } from '../../src/scheduler/loop.js';
 import type { HealthSample } from '../../src/scheduler/health.js';
 import { makeWorkspace, newTask, ScriptedExecutor, TEST_CONFIG } from '../orchestration/helpers.js';
+import { engineDeps, schedulerOptions, seedGraph } from './helpers.js';
 
 const PRIORITIES = ['low', 'medium', 'high', 'critical'] as const;
 const SEQUENCES = ['alpha', 'beta', 'rc', 'ga'] as const;
@@ -78,19 +79,6 @@ function before(a: Task, b: Task, by: TieBreaker): boolean {
   return ra < rb;
 }
 
-const OPTIONS: SchedulerOptions = {
-  parallelism: 1,
-  onFailure: 'pause_dependents',
-  timeLimitMs: null,
-  watch: false,
-  isolation: 'shared',
-  baseBranch: null,
-  heartbeatMs: 60_000,
-  maxCpuPercent: 100,
-  maxMemoryPercent: 100,
-  pollMs: 20,
-};
-
 async function runScheduler(
   tieBreaker: TieBreaker,
   options: Partial<SchedulerOptions> = {},
@@ -99,25 +87,14 @@ async function runScheduler(
   const ws = makeWorkspace();
   try {
     const { store, events } = ws;
-    const { project, tasks } = await store.transaction(async (tx) => {
-      const p = await tx.projects.upsert({ key: 'P', title: 'P', blueprint_file: null });
-      const created = await tx.tasks.createMany(
-        SPECS.map((spec, i) => ({ task: { ...newTask(p.id, spec.id, i), ...spec.meta } })),
-      );
-      const byId = new Map(created.map((t) => [t.blueprint_id, t]));
-      for (const spec of SPECS) {
-        await tx.dependencies.set(
-          byId.get(spec.id)!.id,
-          'blueprint',
-          spec.deps.map((d) => ({
-            depends_on_id: byId.get(d)!.id,
-            policy: 'completion_required',
-            artifact_key: null,
-          })),
-        );
-      }
-      return { project: p, tasks: created };
-    });
+    const { project, tasks } = await seedGraph(
+      store,
+      'P',
+      SPECS.map((spec, i) => ({
+        task: (projectId: string) => ({ ...newTask(projectId, spec.id, i), ...spec.meta }),
+        deps: spec.deps.map((d) => SPECS.findIndex((s) => s.id === d)),
+      })),
+    );
     const engine = new NativeEngine({
       store,
       events,
@@ -133,19 +110,8 @@ async function runScheduler(
     const seen: PenguinEvent[] = [];
     const unsubscribe = await events.subscribe((e) => seen.push(e));
     const summary = await new Scheduler(
-      {
-        client: engine,
-        host: engine,
-        store,
-        events,
-        project: { id: project.id, key: project.key },
-        agents: [],
-        root: ws.dir,
-        penguinDir: ws.dir,
-        frontier: () => storedProjectFrontier(store, scheduler, 'P'),
-        health,
-      },
-      { ...OPTIONS, ...options },
+      engineDeps({ engine, store, events, project, dir: ws.dir, scheduler, health }),
+      schedulerOptions({ pollMs: 20, ...options }),
     ).run();
     await events.flush();
     unsubscribe();
