@@ -227,9 +227,12 @@ export class Scheduler {
    */
   private async recover(): Promise<string[]> {
     const adopted = await this.adoptExpired();
+    // The directories first, the claims second: a worktree is made only after its claim, so one
+    // that exists now has its claim in the list read after (another scheduler may be starting).
+    const present = strayWorktrees(this.deps.penguinDir, new Set());
     const keep = new Set<string>();
     for (const claim of await this.deps.store.claims.list()) if (claim.worktree) keep.add(claim.worktree);
-    for (const stray of strayWorktrees(this.deps.penguinDir, keep)) await reapWorktree(this.deps.root, stray);
+    for (const stray of present) if (!keep.has(stray)) await reapWorktree(this.deps.root, stray);
     return adopted;
   }
 

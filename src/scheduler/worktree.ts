@@ -5,7 +5,7 @@
 // all. A rebase that conflicts is aborted and reported with the conflicting files; the branch stays.
 // Real git through execa; concurrent merges of one process are serialised, other processes are kept
 // apart by git's own ref locks (a lost race is retried).
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 
@@ -157,8 +157,12 @@ export function strayWorktrees(penguinDir: string, keep: ReadonlySet<string>): s
     .filter((path) => !keep.has(path));
 }
 
-/** Removes a stray worktree directory (its branch is kept: it may hold unmerged work). */
+/**
+ * Removes a stray worktree directory (its branch is kept: it may hold unmerged work), also one git
+ * never finished making (a crash during `worktree add`), which git does not know as a worktree.
+ */
 export async function reapWorktree(root: string, path: string): Promise<void> {
   await git(root, ['worktree', 'remove', '--force', path]);
+  rmSync(path, { recursive: true, force: true });
   await git(root, ['worktree', 'prune']);
 }
