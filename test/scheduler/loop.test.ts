@@ -79,10 +79,13 @@ function before(a: Task, b: Task, by: TieBreaker): boolean {
   return ra < rb;
 }
 
+type Spec = (typeof SPECS)[number];
+
 async function runScheduler(
   tieBreaker: TieBreaker,
   options: Partial<SchedulerOptions> = {},
   health: () => HealthSample = () => ({ cpu_percent: 1, memory_percent: 1 }),
+  specs: readonly Spec[] = SPECS,
 ): Promise<{ tasks: Task[]; events: PenguinEvent[]; summary: Awaited<ReturnType<Scheduler['run']>> }> {
   const ws = makeWorkspace();
   try {
@@ -90,9 +93,9 @@ async function runScheduler(
     const { project, tasks } = await seedGraph(
       store,
       'P',
-      SPECS.map((spec, i) => ({
+      specs.map((spec, i) => ({
         task: (projectId: string) => ({ ...newTask(projectId, spec.id, i), ...spec.meta }),
-        deps: spec.deps.map((d) => SPECS.findIndex((s) => s.id === d)),
+        deps: spec.deps.map((d) => specs.findIndex((s) => s.id === d)),
       })),
     );
     const engine = new NativeEngine({
@@ -175,6 +178,36 @@ describe('Scheduler', () => {
     const idle = events.filter((e) => e.type === 'scheduler.idle');
     expect(idle).toHaveLength(1);
     expect(events.at(-1)?.type).toBe('scheduler.stopped');
+  }, 60_000);
+
+  it('runs a parallelizable: false task alone and the tasks of one batch together', async () => {
+    const specs: Spec[] = [
+      { id: 'A', deps: [], meta: {} },
+      { id: 'SOLO', deps: [], meta: { parallelizable: false } },
+      { id: 'B1', deps: [], meta: { batch: 'b' } },
+      { id: 'C', deps: [], meta: {} },
+      { id: 'B2', deps: [], meta: { batch: 'b' } },
+    ];
+    const { events, summary } = await runScheduler('created_at_asc', { parallelism: 3 }, undefined, specs);
+    expect(summary.completed).toHaveLength(specs.length);
+    const running = new Set<string>();
+    const rounds: string[][] = [];
+    for (const e of events) {
+      if (e.type === 'scheduler.dispatched') {
+        // Every dispatch while SOLO runs, or SOLO's beside anything, would break the rule.
+        expect(running.has('SOLO') || (e.blueprint_id === 'SOLO' && running.size > 0), e.blueprint_id).toBe(
+          false,
+        );
+        if (running.size === 0) rounds.push([]);
+        rounds.at(-1)!.push(e.blueprint_id!);
+        running.add(e.blueprint_id!);
+      }
+      if (e.type === 'workflow.completed') running.delete(e.blueprint_id!);
+    }
+    // A first, then SOLO on its own once A ended, then the batch together (with C filling the slot).
+    expect(rounds[0]).toEqual(['A']);
+    expect(rounds[1]).toEqual(['SOLO']);
+    expect(rounds[2]?.slice(0, 2)).toEqual(['B1', 'B2']);
   }, 60_000);
 
   it('backs off above the CPU limit: one workflow at a time, with a backoff event', async () => {
