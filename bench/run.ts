@@ -6,6 +6,7 @@ import { benchContainment } from './containment.bench.js';
 import { benchFoundation } from './foundation.bench.js';
 import { benchOrchestration } from './orchestration.bench.js';
 import { benchTemporal } from './temporal.bench.js';
+import { benchScheduler } from './scheduler.bench.js';
 import type { BenchFigure } from './measure.js';
 
 const suites: [string, () => Promise<BenchFigure[]>][] = [
@@ -15,6 +16,7 @@ const suites: [string, () => Promise<BenchFigure[]>][] = [
   ['containment (issue 9: bounded output)', benchContainment],
   ['http api (issue 10: penguin serve)', benchApi],
   ['cli start-up (whole processes)', benchCli],
+  ['run mode (issue 12: scheduler, worktrees)', benchScheduler],
 ];
 
 const only = process.argv[2];

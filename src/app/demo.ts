@@ -1,6 +1,8 @@
 // Use case `penguin demo`: copies an example workspace (examples/<name>) to a scratch directory, syncs
 // it and runs every task through ITUV in frontier order, with the example's scripted agent. It shows
-// the whole loop on a real program without any AI service.
+// the whole loop on a real program without any AI service. An example whose config runs more than one
+// workflow at once (scheduler.ready_parallelism) runs with `run continuous` instead: the run-mode
+// showcase, with the commits its worktrees merged.
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +17,7 @@ import { WorkflowService } from '../orchestration/workflow-service.js';
 import { syncBlueprints } from '../project/sync.js';
 import { openWorkspace } from '../project/workspace.js';
 import { projectFrontier } from './frontier.js';
+import { runContinuous } from './runmode.js';
 import { startWorkflow, type HostingOptions } from './workflows.js';
 
 const EXAMPLES_DIR = fileURLToPath(new URL('../../examples/', import.meta.url));
@@ -32,6 +35,31 @@ function exampleDir(name: string): string {
   const match = known.find((e) => e === name || e === `${name}-service`);
   if (!match) throw new UsageError(`no example '${name}'; choose one of ${known.join(', ')}`);
   return join(EXAMPLES_DIR, match);
+}
+
+/** The commits run mode made (those with a Penguin-Task trailer), oldest first; none without git. */
+function penguinCommits(workspace: string): NonNullable<DemoResult['commits']> {
+  try {
+    const log = execFileSync(
+      'git',
+      ['log', '--reverse', '--format=%h%x1f%s%x1f%(trailers:only,unfold)%x1e'],
+      {
+        cwd: workspace,
+        encoding: 'utf8',
+      },
+    );
+    return log
+      .split('\x1e')
+      .map((entry) => entry.trim().split('\x1f'))
+      .filter(([, , trailers]) => trailers?.includes('Penguin-Task:'))
+      .map(([sha = '', subject = '', trailers = '']) => ({
+        sha,
+        subject,
+        trailers: trailers.split('\n').filter((line) => line !== ''),
+      }));
+  } catch {
+    return [];
+  }
 }
 
 export async function runDemo(
@@ -64,6 +92,13 @@ export async function runDemo(
     const sync = await syncBlueprints(ws.store, sources.map(loadBlueprint), { workspaceRoot: ws.paths.root });
     if (!sync.ok)
       throw new UsageError(`the example's blueprint does not sync: ${sync.diagnostics[0]?.message ?? ''}`);
+    if (ws.config.scheduler.ready_parallelism > 1) {
+      // The run-mode showcase: the whole DAG with `run continuous`, tasks side by side in worktrees.
+      for (const project of sync.projects) await runContinuous(ws, { projectKey: project.key }, hosting);
+      const all = await service.client.list({});
+      runs.push(...all.sort((a, b) => a.started_at.localeCompare(b.started_at)));
+      return { example: options.example, workspace, runs, commits: penguinCommits(workspace) };
+    }
     for (const project of sync.projects) {
       // Run the head of the frontier until nothing is ready; a failed run stops the demo.
       for (;;) {

@@ -28,9 +28,22 @@ const positiveInt = z.number(POSITIVE_INT).int(POSITIVE_INT).positive(POSITIVE_I
 const positiveNumber = z
   .number({ error: 'must be a positive number' })
   .positive({ error: 'must be a positive number' });
+const percent = z
+  .number({ error: 'must be a percentage between 1 and 100' })
+  .min(1, { error: 'must be a percentage between 1 and 100' })
+  .max(100, { error: 'must be a percentage between 1 and 100' });
 const nonEmpty = z
   .string({ error: 'must be a non-empty string' })
   .min(1, { error: 'must be a non-empty string' });
+
+function isHttpUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
 
 const testMappingSchema = z.strictObject({
   /** explicit: TEST selects by an item's Tests field only; auto and patterns: Tests first, then `patterns`. */
@@ -59,7 +72,12 @@ const usageRunnerSchema = z.strictObject({
   allow_commands: z.array(nonEmpty).default([]),
   /** Environment variables passed through to recipe steps and services. */
   pass_env: z.array(nonEmpty).default([]),
-  base_url: z.url({ error: 'must be an http(s) URL' }).nullable().default(null),
+  /** May hold `{{ port }}`: the port run mode gives each workflow. */
+  base_url: z
+    .string({ error: 'must be an http(s) URL' })
+    .refine((url) => isHttpUrl(url.replace(/\{\{\s*port\s*\}\}/g, '1')), { error: 'must be an http(s) URL' })
+    .nullable()
+    .default(null),
 });
 
 const phaseTimeboxSchema = z.strictObject({
@@ -77,6 +95,26 @@ const runmodeSchema = z.strictObject({
       max_iterations: positiveInt.default(3),
     })
     .prefault({}),
+  watchdog: z
+    .strictObject({
+      /** Identical agent output or diff this many iterations in a row: the run waits for a human. */
+      repeat_limit: z
+        .number({ error: 'must be an integer >= 2' })
+        .int({ error: 'must be an integer >= 2' })
+        .min(2, { error: 'must be an integer >= 2' })
+        .default(2),
+    })
+    .prefault({}),
+  health: z
+    .strictObject({
+      /** Above this CPU use (all cores) no new workflow starts beside a running one; 100: never. */
+      max_cpu_percent: percent.default(100),
+      /** Above this memory use no new workflow starts beside a running one; 100: never. */
+      max_memory_percent: percent.default(100),
+      /** Seconds between heartbeat events of `run continuous`. */
+      heartbeat_sec: positiveNumber.default(10),
+    })
+    .prefault({}),
 });
 
 const schedulerSchema = z.strictObject({
@@ -85,6 +123,12 @@ const schedulerSchema = z.strictObject({
   ready_parallelism: positiveInt.default(1),
   on_failure: z.enum(CONFIG_ON_FAILURE).default('pause_dependents'),
   max_frontier: positiveInt.default(20),
+  /**
+   * worktree: each workflow of `run continuous` works in its own git worktree and branch, merged into
+   * the base branch after VERIFY; shared: all work in the workspace itself. Null (the default):
+   * worktree in a git repository when more than one workflow may run at once, else shared.
+   */
+  isolation: z.enum(['worktree', 'shared']).nullable().default(null),
 });
 
 const orchestrationSchema = z.strictObject({
@@ -136,6 +180,8 @@ const agentSchema = z.strictObject({
   capacity: positiveInt.default(1),
   kind: z.enum(['command', 'manual']).default('command'),
   command: nonEmpty.nullable().default(null),
+  /** The agent an empty result (exit 0, no change, no summary) is retried on once. */
+  fallback: nonEmpty.nullable().default(null),
 });
 
 export const penguinConfigSchema = z.strictObject({
@@ -159,6 +205,15 @@ export const penguinConfigSchema = z.strictObject({
           ctx.addIssue({ code: 'custom', path: [i, 'id'], message: `duplicates agent id "${agent.id}"` });
         }
         seen.add(agent.id);
+      });
+      agents.forEach((agent, i) => {
+        if (agent.fallback !== null && (agent.fallback === agent.id || !seen.has(agent.fallback))) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [i, 'fallback'],
+            message: `names no other configured agent ("${agent.fallback}")`,
+          });
+        }
       });
     }),
 });

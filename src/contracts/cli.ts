@@ -18,6 +18,7 @@ import {
   TaskShowSchema,
   WorkspaceStatusSchema,
 } from './views.js';
+import { RunContinuousOutputSchema } from './runmode.js';
 import { BackendHealthSchema, WORKFLOW_CLI_OUTPUTS } from './workflow.js';
 
 const WorkspacePathsSchema = z.strictObject({
@@ -75,6 +76,8 @@ export const CLI_OUTPUTS: Record<string, z.ZodType> = {
   serve: ServeStartedSchema,
   'orchestration health': BackendHealthSchema,
   'orchestration stop-dev': StopDevResultSchema,
+  /** The summary once the loop ended, or the preview with --dry-run. */
+  'run continuous': RunContinuousOutputSchema,
   ...WORKFLOW_CLI_OUTPUTS,
 };
 

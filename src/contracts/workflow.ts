@@ -221,6 +221,10 @@ export const DemoResultSchema = z.strictObject({
   example: z.string(),
   workspace: z.string(),
   runs: z.array(WorkflowStatusSchema),
+  /** The run-mode showcase: the commits merged into the base branch, with their Penguin trailers. */
+  commits: z
+    .array(z.strictObject({ sha: z.string(), subject: z.string(), trailers: z.array(z.string()) }))
+    .optional(),
 });
 export type DemoResult = z.infer<typeof DemoResultSchema>;
 

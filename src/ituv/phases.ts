@@ -13,6 +13,7 @@ import { endOrphanedAgents } from './agents/command-agent.js';
 import { selectAgent } from './agents/select.js';
 import { runChecks } from './checks.js';
 import { buildPrompt } from './prompt.js';
+import { freeLoopbackPort } from './port.js';
 import { runRecipe } from './recipe/runner.js';
 import { readPhaseResult, type PhaseResultOf } from '../contracts/phase-result.js';
 import { isGateFailure } from '../contracts/workflow.js';
@@ -28,6 +29,17 @@ export interface ItuvServices {
   runsDir: string;
   /** The environment agents, tests and checks inherit (recipes only see usage_runner.pass_env). */
   env?: NodeJS.ProcessEnv;
+  /**
+   * The loopback port this workflow's programs should listen on (run mode gives each parallel
+   * workflow its own): PENGUIN_PORT for recipes, `{{ port }}` in recipes and usage_runner.base_url.
+   * Agents and tests get PENGUIN_PORT through `env`. Without one, USE picks a free port.
+   */
+  port?: number;
+}
+
+/** `{{ port }}` in a configured URL, with the workflow's port. */
+export function withPort(template: string, port: number | undefined): string {
+  return port === undefined ? template : template.replace(/\{\{\s*port\s*\}\}/g, String(port));
 }
 
 export interface PhaseRequest {
@@ -220,9 +232,13 @@ async function use(
     const summary = `recipe "${task.recipe}" of ${task.blueprint_id} is not defined in ${task.source_file ?? 'its blueprint'}`;
     return { verdict: 'failed', summary, result: { skipped: summary }, artifacts: [] };
   }
+  // Run mode gives the workflow its port; any other run gets a free one for its recipe.
+  const port = services.port ?? (await freeLoopbackPort());
   const result = await runRecipe(recipe, {
     workspaceRoot: services.workspaceRoot,
-    ...(runner.base_url ? { baseUrl: runner.base_url } : {}),
+    ...(runner.base_url ? { baseUrl: withPort(runner.base_url, port) } : {}),
+    vars: { port: String(port) },
+    env: { PENGUIN_PORT: String(port) },
     passEnv: runner.pass_env,
     allowCommands: runner.allow_commands,
     network: runner.network,

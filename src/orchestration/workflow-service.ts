@@ -6,11 +6,26 @@ import { join } from 'node:path';
 import { readPhaseResult, type VerifyResult } from '../contracts/phase-result.js';
 import { EventLog } from '../events/log.js';
 import { ArtifactStore } from '../ituv/artifacts.js';
+import type { ItuvServices } from '../ituv/phases.js';
 import type { Task } from '../project/model.js';
 import type { Workspace } from '../project/workspace.js';
 import type { OrchestrationClient, WorkflowHost, WorkflowStatus } from './backend.js';
 import { createOrchestration, type Orchestration } from './factory.js';
 import { ItuvPhaseExecutor } from './ituv-executor.js';
+import type { PhaseExecutor } from './phase-executor.js';
+
+/** Builds the real ITUV executor with some of its services replaced (another root, env, port). */
+export type ItuvExecutorFactory = (
+  overrides?: Partial<Pick<ItuvServices, 'workspaceRoot' | 'config' | 'env' | 'port'>>,
+) => PhaseExecutor;
+
+export interface WorkflowServiceOptions {
+  /**
+   * The executor this service's host runs phases with, built from the real one's factory; `run
+   * continuous` wraps it to run each workflow in its own worktree. Default: the real one as it is.
+   */
+  executor?: (ituv: ItuvExecutorFactory) => PhaseExecutor;
+}
 
 /** How long a CLI host's claim on a workflow lives without renewal (renewed every third of it). */
 const CLI_LEASE_MS = 6_000;
@@ -20,7 +35,10 @@ export class WorkflowService {
   readonly artifacts: ArtifactStore;
   private orchestration: Orchestration | null = null;
 
-  constructor(readonly ws: Workspace) {
+  constructor(
+    readonly ws: Workspace,
+    private readonly options: WorkflowServiceOptions = {},
+  ) {
     this.events = new EventLog(ws.store);
     this.artifacts = new ArtifactStore(ws.store, ws.paths.artifactsDir);
   }
@@ -32,15 +50,18 @@ export class WorkflowService {
   private get built(): Orchestration {
     if (!this.orchestration) {
       const { ws } = this;
-      const executor = new ItuvPhaseExecutor(
-        {
-          workspaceRoot: ws.paths.root,
-          config: ws.config,
-          store: ws.store,
-          runsDir: join(ws.paths.penguinDir, 'runs'),
-        },
-        this.artifacts,
-      );
+      const ituv: ItuvExecutorFactory = (overrides = {}) =>
+        new ItuvPhaseExecutor(
+          {
+            workspaceRoot: ws.paths.root,
+            config: ws.config,
+            store: ws.store,
+            runsDir: join(ws.paths.penguinDir, 'runs'),
+            ...overrides,
+          },
+          this.artifacts,
+        );
+      const executor = this.options.executor ? this.options.executor(ituv) : ituv();
       // A CLI host may be closed or killed at any time: a short lease lets the next terminal take
       // over its workflows within seconds.
       this.orchestration = createOrchestration(ws.config, {

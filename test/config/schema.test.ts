@@ -39,6 +39,13 @@ describe('config schema defaults (DESIGN §2)', () => {
       ready_parallelism: 1,
       on_failure: 'pause_dependents',
       max_frontier: 20,
+      isolation: null,
+    });
+    expect(DEFAULT_CONFIG.runmode.watchdog).toEqual({ repeat_limit: 2 });
+    expect(DEFAULT_CONFIG.runmode.health).toEqual({
+      max_cpu_percent: 100,
+      max_memory_percent: 100,
+      heartbeat_sec: 10,
     });
     expect(DEFAULT_CONFIG.orchestration).toEqual({
       backend: 'native',
@@ -87,6 +94,7 @@ describe('config schema defaults (DESIGN §2)', () => {
       capacity: 1,
       kind: 'command',
       command: 'run.sh',
+      fallback: null,
     });
     expect(penguinConfigSchema.safeParse({ agents: [{ id: 'a' }] }).success).toBe(false);
     expect(
@@ -97,5 +105,35 @@ describe('config schema defaults (DESIGN §2)', () => {
         ],
       }).success,
     ).toBe(false);
+  });
+
+  it('accepts a fallback only when it names another configured agent', () => {
+    const agents = (fallback: string) => [
+      { id: 'a', command: 'a.sh', fallback },
+      { id: 'b', command: 'b.sh' },
+    ];
+    expect(penguinConfigSchema.parse({ agents: agents('b') }).agents[0]?.fallback).toBe('b');
+    const unknown = penguinConfigSchema.safeParse({ agents: agents('c') });
+    expect(unknown.success).toBe(false);
+    expect(unknown.error?.issues[0]?.path).toEqual(['agents', 0, 'fallback']);
+    expect(penguinConfigSchema.safeParse({ agents: agents('a') }).success).toBe(false);
+  });
+
+  it('takes usage_runner.base_url with a {{ port }} placeholder, and refuses what is not an http URL', () => {
+    const url = 'http://127.0.0.1:{{ port }}/api';
+    expect(penguinConfigSchema.parse({ usage_runner: { base_url: url } }).usage_runner.base_url).toBe(url);
+    expect(penguinConfigSchema.safeParse({ usage_runner: { base_url: 'ftp://x' } }).success).toBe(false);
+    expect(penguinConfigSchema.safeParse({ usage_runner: { base_url: 'not a url' } }).success).toBe(false);
+  });
+
+  it('takes scheduler.isolation and the run-mode health limits, refusing values out of range', () => {
+    expect(penguinConfigSchema.parse({ scheduler: { isolation: 'shared' } }).scheduler.isolation).toBe(
+      'shared',
+    );
+    expect(penguinConfigSchema.safeParse({ scheduler: { isolation: 'clone' } }).success).toBe(false);
+    expect(penguinConfigSchema.safeParse({ runmode: { health: { max_cpu_percent: 120 } } }).success).toBe(
+      false,
+    );
+    expect(penguinConfigSchema.safeParse({ runmode: { watchdog: { repeat_limit: 1 } } }).success).toBe(false);
   });
 });

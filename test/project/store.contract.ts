@@ -818,6 +818,68 @@ export function describeStoreContract(name: string, make: MakeStore): void {
       });
     });
 
+    describe('scheduler claims', () => {
+      const claimOf = (owner: string, taskId = 't-1', expiresAt = 2_000) => ({
+        task_id: taskId,
+        project_id: 'p-1',
+        owner,
+        agent_id: 'coder',
+        port: 41_000,
+        worktree: `/ws/.penguin/worktrees/${taskId}`,
+        branch: `penguin/${taskId}`,
+        base: 'main',
+        claimed_at: 1_000,
+        expires_at: expiresAt,
+      });
+
+      it('gives a task to one owner until the claim expires, then to the next', async () => {
+        const first = await write(store, (tx) => tx.claims.claim(claimOf('a'), 1_000));
+        expect(first).toMatchObject({ owner: 'a', workflow_id: null, port: 41_000, agent_id: 'coder' });
+        expect(await write(store, (tx) => tx.claims.claim(claimOf('b'), 1_500))).toBeNull();
+        // The owner may take its own claim again (a retried dispatch).
+        expect(await write(store, (tx) => tx.claims.claim(claimOf('a'), 1_500))).toMatchObject({
+          owner: 'a',
+        });
+        expect(await write(store, (tx) => tx.claims.claim(claimOf('b', 't-1', 9_000), 2_001))).toMatchObject({
+          owner: 'b',
+          expires_at: 9_000,
+        });
+        expect((await store.claims.get('t-1'))?.owner).toBe('b');
+        expect(await store.claims.get('t-2')).toBeNull();
+      });
+
+      it('attaches a workflow, renews, adopts an expired claim keeping its workflow, and releases', async () => {
+        await write(store, (tx) => tx.claims.claim(claimOf('a'), 1_000));
+        await write(store, (tx) => tx.claims.claim(claimOf('a', 't-2'), 1_000));
+        expect(await write(store, (tx) => tx.claims.attach('t-1', 'b', 'wf-x'))).toBe(false);
+        expect(await write(store, (tx) => tx.claims.attach('t-1', 'a', 'wf-1'))).toBe(true);
+        expect((await store.claims.forWorkflow('wf-1'))?.task_id).toBe('t-1');
+        expect(await write(store, (tx) => tx.claims.renew('a', 5_000))).toBe(2);
+        expect(await write(store, (tx) => tx.claims.adopt('t-1', 'b', 4_000, 8_000))).toBeNull();
+        const adopted = await write(store, (tx) => tx.claims.adopt('t-1', 'b', 5_001, 8_000));
+        expect(adopted).toMatchObject({
+          owner: 'b',
+          workflow_id: 'wf-1',
+          worktree: '/ws/.penguin/worktrees/t-1',
+        });
+        expect((await store.claims.list({ owner: 'a' })).map((c) => c.task_id)).toEqual(['t-2']);
+        expect((await store.claims.list({ projectId: 'p-1' })).map((c) => c.task_id)).toEqual(['t-1', 't-2']);
+        expect(await write(store, (tx) => tx.claims.release('t-1', 'a'))).toBe(false);
+        expect(await write(store, (tx) => tx.claims.release('t-1', 'b'))).toBe(true);
+        expect(await store.claims.get('t-1')).toBeNull();
+      });
+
+      it('refuses a claim written in a transaction that rolls back', async () => {
+        await expect(
+          store.transaction(async (tx) => {
+            await tx.claims.claim(claimOf('a'), 1_000);
+            throw new Error('boom');
+          }),
+        ).rejects.toThrow('boom');
+        expect(await store.claims.get('t-1')).toBeNull();
+      });
+    });
+
     describe('workflows', () => {
       it('keeps a run’s state and finds its live run', async () => {
         await write(store, (tx) =>

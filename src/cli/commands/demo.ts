@@ -8,7 +8,7 @@ export function registerDemoCommand(program: Command, ctx: CliContext): void {
   program
     .command('demo')
     .description(`run a bundled example through ITUV in a scratch workspace (${listExamples().join(', ')})`)
-    .argument('[example]', 'the example to run', 'node')
+    .argument('[example]', 'the example to run', 'runmode')
     .option('--dir <dir>', 'where to create the workspace (default: a new temporary directory)')
     .action(
       action(async (command: Command, example: string) => {
@@ -30,6 +30,12 @@ export function registerDemoCommand(program: Command, ctx: CliContext): void {
         out.result(result, () => [
           `demo workspace: ${result.workspace}`,
           ...result.runs.map((run) => `  ${workflowLine(run)}`),
+          ...(result.commits && result.commits.length > 0
+            ? [
+                'merged into the base branch:',
+                ...result.commits.map((c) => `  ${c.sha} ${c.subject}  (${c.trailers.join(', ')})`),
+              ]
+            : []),
           `Inspect it with: penguin --workspace ${result.workspace} task show ${result.runs[0]?.blueprint_id ?? 'TASK'}`,
         ]);
         if (result.runs.some((run) => run.state !== 'completed')) ctx.exitCode = 1;

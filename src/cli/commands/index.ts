@@ -21,6 +21,7 @@ const GROUPS: readonly GroupEntry[] = [
   { word: 'graph', load: async () => (await import('./graph.js')).registerGraphCommands },
   { word: 'task', sub: 'ituv', load: async () => (await import('./ituv.js')).registerItuvCommands },
   { word: 'workflow', load: async () => (await import('./workflow.js')).registerWorkflowCommands },
+  { word: 'run', load: async () => (await import('./run.js')).registerRunCommands },
   { word: 'runmode', load: async () => (await import('./runmode.js')).registerRunmodeCommands },
   { word: 'recipe', load: async () => (await import('./recipe.js')).registerRecipeCommands },
   { word: 'demo', load: async () => (await import('./demo.js')).registerDemoCommand },

@@ -1,6 +1,6 @@
 // The Store (DESIGN §1, §10): everything Penguin keeps in its workspace database, as repositories
 // that each part declares (project: projects, tasks, dependencies, transitions; events; ituv:
-// artifacts; orchestration: workflows, steps, signals) and a storage implementation provides. SQLite
+// artifacts; orchestration: workflows, steps, signals; scheduler: claims) and a storage implementation provides. SQLite
 // (project/sqlite/) is the one today; PostgreSQL will be another, run against the same contract
 // suite (test/project/store.contract.ts). Nothing outside an implementation touches the database.
 //
@@ -8,6 +8,7 @@
 // through `tx` together, or nothing when it throws. Reading is `store.<part>.<method>` (one
 // consistent read each) or `store.read(async (r) => ...)` (several reads from one snapshot).
 import type { ArtifactReader, ArtifactRepository } from './artifacts.js';
+import type { ClaimReader, ClaimRepository } from './claims.js';
 import type { EventReader, EventRepository } from './events.js';
 import type {
   DependencyReader,
@@ -21,6 +22,7 @@ import type {
 import type { WorkflowReader, WorkflowRepository } from './workflows.js';
 
 export type * from './artifacts.js';
+export type * from './claims.js';
 export type * from './events.js';
 export type * from './tasks.js';
 export type * from './workflows.js';
@@ -34,6 +36,7 @@ export interface StoreReader {
   readonly events: EventReader;
   readonly artifacts: ArtifactReader;
   readonly workflows: WorkflowReader;
+  readonly claims: ClaimReader;
 }
 
 /** One transaction: the repositories to write through, savepoints, and work for after the commit. */
@@ -46,6 +49,7 @@ export interface StoreTx extends StoreReader {
   readonly events: EventRepository;
   readonly artifacts: ArtifactRepository;
   readonly workflows: WorkflowRepository;
+  readonly claims: ClaimRepository;
   /**
    * Runs `fn` in a savepoint: a throw rolls back only what `fn` wrote and is rethrown, the rest of
    * the transaction stays. Savepoints nest; two at once in one transaction are refused.

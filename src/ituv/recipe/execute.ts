@@ -42,7 +42,7 @@ export async function executeRecipe(
   const home = join(scratchDir, 'home');
   await mkdir(home);
 
-  const baseEnv = buildBaseEnv(sourceEnv, options.passEnv, home);
+  const baseEnv = { ...buildBaseEnv(sourceEnv, options.passEnv, home), ...options.env };
   const vars: Record<string, string> = { ...options.vars };
   const steps: RecipeStepResult[] = [];
   const transcriptSteps: TranscriptStep[] = [];

@@ -178,6 +178,7 @@ export async function runIsolated(
         timeoutSec: options.timeoutSec,
         transcriptDir: options.transcriptDir,
         ...(options.vars === undefined ? {} : { vars: options.vars }),
+        ...(options.env === undefined ? {} : { env: options.env }),
       },
       network: ISOLATED,
       resultFile,

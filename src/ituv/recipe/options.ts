@@ -21,6 +21,8 @@ export interface RecipeRunOptions {
   signal?: AbortSignal;
   /** Initial `{{ }}` variables (e.g. from an earlier phase). */
   vars?: Record<string, string>;
+  /** Literal variables every process of the recipe sees (not secrets: never masked), e.g. PENGUIN_PORT. */
+  env?: Record<string, string>;
 }
 
 /** The limit used when neither the recipe nor the options give one (both normally do). */

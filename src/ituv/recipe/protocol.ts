@@ -18,6 +18,7 @@ export const childInputSchema = z.object({
     timeoutSec: z.number(),
     transcriptDir: z.string(),
     vars: stringMap.optional(),
+    env: stringMap.optional(),
   }),
   network: NetworkIsolationSchema,
   resultFile: z.string(),

@@ -239,10 +239,35 @@ export const artifactMigrations: Migration[] = [
   },
 ];
 
+// ---- scheduler: who runs which task in continuous run mode (scheduler/claims.ts) -------------------
+export const schedulerMigrations: Migration[] = [
+  {
+    id: 'scheduler-001',
+    sql: `
+      CREATE TABLE scheduler_claims (
+        task_id TEXT PRIMARY KEY,
+        project_id TEXT NOT NULL,
+        owner TEXT NOT NULL,
+        workflow_id TEXT NULL,
+        agent_id TEXT NULL,
+        port INTEGER NULL,
+        worktree TEXT NULL,
+        branch TEXT NULL,
+        base TEXT NULL,
+        claimed_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+      );
+      CREATE INDEX scheduler_claims_owner ON scheduler_claims (owner);
+      CREATE INDEX scheduler_claims_workflow ON scheduler_claims (workflow_id);
+    `,
+  },
+];
+
 /** Every part's migrations, in the order a new workspace applies them. */
 export const ALL_MIGRATIONS: readonly Migration[] = [
   ...projectMigrations,
   ...eventMigrations,
   ...orchestrationMigrations,
   ...artifactMigrations,
+  ...schedulerMigrations,
 ];

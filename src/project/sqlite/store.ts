@@ -15,6 +15,8 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type {
   ArtifactReader,
   ArtifactRepository,
+  ClaimReader,
+  ClaimRepository,
   DependencyReader,
   DependencyRepository,
   EventReader,
@@ -41,6 +43,7 @@ import {
 } from '../../db/database.js';
 import { migrate } from '../../db/migrations.js';
 import { SqliteArtifacts } from './artifacts.js';
+import { SqliteClaims } from './claims.js';
 import { SqliteEvents } from './events.js';
 import { ALL_MIGRATIONS } from './migrations.js';
 import { Statements, type Sync } from './statements.js';
@@ -103,6 +106,15 @@ const EVENT_READS = { readPage: true, lastSeq: true } satisfies Methods<EventRea
 const EVENT_WRITES = { ...EVENT_READS, append: true } satisfies Methods<EventRepository>;
 const ARTIFACT_READS = { list: true, listKeyed: true } satisfies Methods<ArtifactReader>;
 const ARTIFACT_WRITES = { ...ARTIFACT_READS, upsert: true } satisfies Methods<ArtifactRepository>;
+const CLAIM_READS = { get: true, forWorkflow: true, list: true } satisfies Methods<ClaimReader>;
+const CLAIM_WRITES = {
+  ...CLAIM_READS,
+  claim: true,
+  adopt: true,
+  attach: true,
+  renew: true,
+  release: true,
+} satisfies Methods<ClaimRepository>;
 const WORKFLOW_READS = {
   get: true,
   liveForTask: true,
@@ -199,6 +211,7 @@ export class SqliteStore implements Store {
   readonly events: EventReader;
   readonly artifacts: ArtifactReader;
   readonly workflows: WorkflowReader;
+  readonly claims: ClaimReader;
 
   private readonly db: Db;
   private readonly sql: Statements;
@@ -221,6 +234,7 @@ export class SqliteStore implements Store {
     const events = new SqliteEvents(this.sql);
     const artifacts = new SqliteArtifacts(this.sql);
     const workflows = new SqliteWorkflows(this.sql);
+    const claims = new SqliteClaims(this.sql);
     const inTx: Call = (session, method, impl, args) => this.inSession(session, method, impl, args);
     this.repositories = {
       projects: facade<ProjectRepository>(projects, PROJECT_WRITES, inTx),
@@ -230,6 +244,7 @@ export class SqliteStore implements Store {
       events: facade<EventRepository>(events, EVENT_WRITES, inTx),
       artifacts: facade<ArtifactRepository>(artifacts, ARTIFACT_WRITES, inTx),
       workflows: facade<WorkflowRepository>(workflows, WORKFLOW_WRITES, inTx),
+      claims: facade<ClaimRepository>(claims, CLAIM_WRITES, inTx),
     };
     const outside: Call = (_session, method, impl, args) =>
       this.fastPath() ? settleCall(method, impl, args) : this.exclusive(() => settleCall(method, impl, args));
@@ -240,6 +255,7 @@ export class SqliteStore implements Store {
     this.events = bind(facade<EventReader>(events, EVENT_READS, outside), null);
     this.artifacts = bind(facade<ArtifactReader>(artifacts, ARTIFACT_READS, outside), null);
     this.workflows = bind(facade<WorkflowReader>(workflows, WORKFLOW_READS, outside), null);
+    this.claims = bind(facade<ClaimReader>(claims, CLAIM_READS, outside), null);
   }
 
   /**
@@ -388,6 +404,7 @@ export class SqliteStore implements Store {
       events: bind(r.events, session),
       artifacts: bind(r.artifacts, session),
       workflows: bind(r.workflows, session),
+      claims: bind(r.claims, session),
       savepoint: <T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> => {
         const frame = this.current();
         if (frame === null || frame.session !== session) {

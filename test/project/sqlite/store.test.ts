@@ -17,7 +17,14 @@ import { openSqliteSnapshot, openSqliteStore, SqliteStore } from '../../../src/p
 import { tempDir } from '../helpers.js';
 import { newTask } from '../task-factory.js';
 
-const IDS = ['project-001-initial', 'events-001', 'orchestration-001', 'orchestration-002', 'artifacts-001'];
+const IDS = [
+  'project-001-initial',
+  'events-001',
+  'orchestration-001',
+  'orchestration-002',
+  'artifacts-001',
+  'scheduler-001',
+];
 
 describe('SQLite store migrations', () => {
   let dir: { dir: string; cleanup: () => void };
@@ -126,7 +133,7 @@ describe('SQLite store specifics', () => {
     const bare = openDatabase(file);
     bare.prepare("DELETE FROM schema_migrations WHERE id <> 'project-001-initial'").run();
     bare.exec(
-      'DROP TABLE events; DROP TABLE workflow_steps; DROP TABLE signals; DROP TABLE workflows; DROP TABLE artifacts',
+      'DROP TABLE events; DROP TABLE workflow_steps; DROP TABLE signals; DROP TABLE workflows; DROP TABLE artifacts; DROP TABLE scheduler_claims',
     );
     bare.close();
     const store = openSqliteSnapshot(file);

@@ -1,0 +1,25 @@
+// The notes API: POST /notes adds a note (with its slug), GET /notes lists them.
+import { createServer } from 'node:http';
+import { slugify } from './slug.mjs';
+import { createStore } from './store.mjs';
+
+export function createApp() {
+  const store = createStore();
+  return createServer((req, res) => {
+    if (req.method === 'POST' && req.url === '/notes') {
+      let body = '';
+      req.on('data', (chunk) => (body += chunk));
+      req.on('end', () => {
+        const { title, body: text } = JSON.parse(body);
+        res.writeHead(201, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ ...store.add(title, text), slug: slugify(title) }));
+      });
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(store.list().map((note) => ({ ...note, slug: slugify(note.title) }))));
+  });
+}
+
+if (process.argv[1] === new URL(import.meta.url).pathname)
+  createApp().listen(Number(process.env.PENGUIN_PORT ?? 8080), '127.0.0.1');
