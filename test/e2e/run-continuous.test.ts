@@ -10,6 +10,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunPreview, RunSummary } from '../../src/contracts/runmode.js';
 import { assertBuilt, FIXTURES, runCli, runJson, tempDir } from './run-cli.js';
 import { spawnCli, waitUntil } from './spawn-cli.js';
+import { describeWithTemporal, NAMESPACE } from '../orchestration/temporal/server.js';
 
 const dirs: string[] = [];
 
@@ -429,4 +430,45 @@ describe('penguin run continuous, shared isolation', () => {
     expect(agentCalls(state).every((c) => c.cwd === dir)).toBe(true);
     expect(git(dir, 'log', '--oneline').split('\n')).toHaveLength(1);
   }, 120_000);
+});
+
+describeWithTemporal('penguin run continuous on Temporal', (server) => {
+  it('runs the DAG with two workflows at once in worktrees, by configuration alone', () => {
+    const { dir, state } = workspace();
+    const env = {
+      RUNMODE_STATE_DIR: state,
+      PENGUIN_ORCHESTRATION_BACKEND: 'temporal',
+      PENGUIN_ORCHESTRATION_TEMPORAL_ADDRESS: server.address(),
+      PENGUIN_ORCHESTRATION_TEMPORAL_AUTO_START: 'false',
+    };
+    const run = runJson<RunSummary>(['run', 'continuous', '--parallel', '2'], { cwd: dir, env });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.json).toMatchObject({ stopped: 'idle', isolation: 'worktree', failed: [], waiting: [] });
+    expect(names(run.json.completed)).toEqual(['RUN-1', 'RUN-2', 'RUN-3', 'RUN-4', 'RUN-5']);
+    // Each IMPLEMENT ran in its task's worktree, and each task was merged as one commit.
+    for (const call of agentCalls(state))
+      expect(call.cwd).toBe(join(dir, '.penguin', 'worktrees', call.task));
+    const subjects = git(dir, 'log', '--format=%s', 'main').split('\n');
+    expect(subjects.filter((s) => s !== 'fixture')).toHaveLength(5);
+    // The runs were Temporal workflows: the server has each of them, completed.
+    for (const task of run.json.completed) {
+      const described = execFileSync(
+        server.binary(),
+        [
+          'workflow',
+          'describe',
+          '--address',
+          server.address(),
+          '-n',
+          NAMESPACE,
+          '-w',
+          task.workflow_id ?? '',
+          '-o',
+          'json',
+        ],
+        { encoding: 'utf8' },
+      );
+      expect(described).toContain('WORKFLOW_EXECUTION_STATUS_COMPLETED');
+    }
+  }, 180_000);
 });
