@@ -3,6 +3,7 @@
 // Temporal on an in-memory dev server started here, worker in this process): per-workflow latency
 // p50/p95 (start to workflow.completed), throughput and the Temporal/native ratio; and the latency of
 // one workflow at a time. Skipped (n/a) when no `temporal` binary is found.
+import { freeLoopbackPort } from '../src/ituv/port.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +14,6 @@ import { NativeEngine } from '../src/orchestration/native/engine.js';
 import type { PhaseContext, PhaseExecutor, PhaseOutcome } from '../src/orchestration/phase-executor.js';
 import {
   findTemporalBinary,
-  freePort,
   startDevServer,
   type DevServer,
 } from '../src/orchestration/temporal/dev-server.js';
@@ -142,7 +142,7 @@ export async function benchTemporal(): Promise<BenchFigure[]> {
     const na = Number.NaN;
     let temporal: Run = { p50: na, p95: na, perSecond: na, sequentialP50: na };
     if (binary) {
-      server = await startDevServer({ binary, port: await freePort(), namespace: 'penguin' });
+      server = await startDevServer({ binary, port: await freeLoopbackPort(), namespace: 'penguin' });
       const address = server.address;
       temporal = await measure(
         dir,

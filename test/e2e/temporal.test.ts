@@ -3,11 +3,11 @@
 // by `penguin worker`, paused and fed back from other terminals, resumed, its worker SIGKILLed in
 // the middle of a phase, and finished by `penguin worker --until-idle` in a new one — and the local
 // dev server auto-started on first use, checked by `orchestration health` and stopped by `stop-dev`.
+import { freeLoopbackPort } from '../../src/ituv/port.js';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { WorkflowStatus } from '../../src/orchestration/backend.js';
-import { freePort } from '../../src/orchestration/temporal/dev-server.js';
 import { describeWithTemporal } from '../orchestration/temporal/server.js';
 import { assertBuilt, FIXTURES, runCli, runJson, syncedWorkspace, tempDir } from './run-cli.js';
 import { spawnCli, waitUntil, type BackgroundCli } from './spawn-cli.js';
@@ -169,7 +169,7 @@ describeWithTemporal('the CLI on Temporal', (server) => {
 
   it('auto-starts a dev server under .penguin/, reports its health and stops it', async () => {
     const dir = syncedWorkspace(join(FIXTURES, 'e2e-slow'), join(scratch, 'dev'));
-    const address = `127.0.0.1:${await freePort()}`;
+    const address = `127.0.0.1:${await freeLoopbackPort()}`;
     const cli = {
       cwd: dir,
       env: { PENGUIN_ORCHESTRATION_BACKEND: 'temporal', PENGUIN_ORCHESTRATION_TEMPORAL_ADDRESS: address },

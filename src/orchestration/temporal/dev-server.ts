@@ -15,7 +15,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { createServer, connect as netConnect } from 'node:net';
+import { connect as netConnect } from 'node:net';
 import { execa } from 'execa';
 import { z } from 'zod';
 import { UsageError } from '../../errors.js';
@@ -54,19 +54,6 @@ export async function findTemporalBinary(env: NodeJS.ProcessEnv = process.env): 
   for (const dir of await pipScriptDirs())
     if (executable(join(dir, 'temporal'))) return join(dir, 'temporal');
   return null;
-}
-
-/** A free TCP port on loopback. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Whether something accepts TCP connections at host:port. */

@@ -1,6 +1,5 @@
 // Shared setup for recipe-runner tests: recipes built directly (not parsed), free ports, temp dirs.
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,18 +19,6 @@ export function recipe(partial: Partial<Recipe> & { steps: RecipeStep[] }): Reci
     line: 1,
     ...partial,
   };
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export interface Sandbox {

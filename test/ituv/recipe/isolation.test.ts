@@ -23,7 +23,8 @@ import {
 import { runRecipe } from '../../../src/ituv/recipe/runner.js';
 import type { Transcript } from '../../../src/ituv/recipe/transcript.js';
 import { detachedSleeper, untilDetached, killMarked, newMarker, survivors } from '../orphans.js';
-import { freePort, recipe, sandbox, SERVER_SCRIPT, type Sandbox } from './helpers.js';
+import { freeLoopbackPort } from '../../../src/ituv/port.js';
+import { recipe, sandbox, SERVER_SCRIPT, type Sandbox } from './helpers.js';
 
 let box: Sandbox;
 beforeEach(async () => {
@@ -50,7 +51,7 @@ describe('runRecipe with network: false', () => {
         `network isolation must work in CI: ${support.available ? 'dist not built' : support.reason}`,
       );
     }
-    const port = await freePort();
+    const port = await freeLoopbackPort();
     const result = await runRecipe(
       recipe({
         service: {

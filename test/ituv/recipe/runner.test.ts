@@ -9,7 +9,8 @@ import type { RecipeService } from '../../../src/blueprint/model.js';
 import { runRecipe } from '../../../src/ituv/recipe/runner.js';
 import type { Transcript } from '../../../src/ituv/recipe/transcript.js';
 import { detachedSleeper, untilDetached, killMarked, newMarker, survivors, track } from '../orphans.js';
-import { freePort, recipe, sandbox, SERVER_SCRIPT, type Sandbox } from './helpers.js';
+import { freeLoopbackPort } from '../../../src/ituv/port.js';
+import { recipe, sandbox, SERVER_SCRIPT, type Sandbox } from './helpers.js';
 
 let box: Sandbox;
 beforeEach(async () => {
@@ -25,7 +26,7 @@ async function readTranscript(): Promise<Transcript> {
 }
 
 async function serverService(pidFile?: string): Promise<RecipeService> {
-  const port = await freePort();
+  const port = await freeLoopbackPort();
   return {
     command: `node ${SERVER_SCRIPT}`,
     env: { PORT: String(port), ...(pidFile ? { PID_FILE: pidFile } : {}) },
@@ -254,7 +255,7 @@ describe('runRecipe', () => {
   });
 
   it('fails with the output of a service that exits before it is ready', async () => {
-    const port = await freePort();
+    const port = await freeLoopbackPort();
     const result = await runRecipe(
       recipe({
         service: { command: 'echo "bind failed" >&2; exit 3', ready: `http://127.0.0.1:${port}/` },
@@ -402,7 +403,7 @@ describe('runRecipe', () => {
   it('leaves nothing a step or the service started running, setsid children included', async () => {
     const stepMarker = newMarker();
     const serviceMarker = newMarker();
-    const port = await freePort();
+    const port = await freeLoopbackPort();
     const result = await runRecipe(
       recipe({
         service: {
@@ -429,7 +430,7 @@ describe('runRecipe', () => {
   });
 
   it('keeps step and service output bounded in memory and in the transcript', async () => {
-    const port = await freePort();
+    const port = await freeLoopbackPort();
     const result = await runRecipe(
       recipe({
         service: {

