@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runScriptedPhase } from '../../fixtures/orchestration/scripted-phase.mjs';
 
 const dist = fileURLToPath(new URL('../../../dist/', import.meta.url));
 const { openSqliteStore } = await import(join(dist, 'project/sqlite/store.js'));
@@ -14,36 +15,14 @@ const { TemporalEngine } = await import(join(dist, 'orchestration/temporal/engin
 const { runCommand } = await import(join(dist, 'ituv/process.js'));
 
 const [dbFile, dir, address, taskQueue] = process.argv.slice(2);
-const phaseScript = fileURLToPath(new URL('../../fixtures/orchestration/phase.mjs', import.meta.url));
 const scriptFile = join(dir, 'script.json');
 const scripts = existsSync(scriptFile) ? JSON.parse(readFileSync(scriptFile, 'utf8')) : {};
 
 const executor = {
-  async execute(ctx) {
+  execute(ctx) {
     const script = scripts[ctx.task.id] ?? {};
     const step = script[`${ctx.phase}:${ctx.iteration}:${ctx.attempt}`] ?? { action: 'pass', sleepMs: 100 };
-    const run = await runCommand(
-      `"${process.execPath}" "${phaseScript}" "${ctx.idempotencyKey}" "${dir}" ${step.action} ${step.sleepMs}`,
-      {
-        cwd: dir,
-        env: { PATH: process.env.PATH },
-        signal: ctx.signal,
-        timeoutMs: ctx.timeoutMs,
-        killGraceMs: 200,
-        containment: 'process-group',
-        onOutput: (stream, chunk) => ctx.emit('agent.output', { stream, chunk }),
-      },
-    );
-    const safe = ctx.idempotencyKey.replace(/[^A-Za-z0-9_.-]/g, '_');
-    if (run.exitCode === 0) {
-      return {
-        kind: 'passed',
-        summary: `${ctx.phase} passed`,
-        result: { key: ctx.idempotencyKey },
-        artifacts: [{ name: `${ctx.phase}.txt`, path: join(dir, `${safe}.artifact.txt`), kind: 'log' }],
-      };
-    }
-    return { kind: 'transient_error', summary: `agent exit ${run.exitCode}` };
+    return runScriptedPhase(ctx, { dir, runCommand, ...step, containment: 'process-group' });
   },
 };
 
