@@ -7,7 +7,8 @@ import fastifySwagger from '@fastify/swagger';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import { jsonSchemaTransform, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { NotFoundError, UsageError } from '../errors.js';
-import { WorkflowService } from '../orchestration/workflow-service.js';
+import { openWorkflowService } from '../app/service.js';
+import type { WorkflowService } from '../orchestration/workflow-service.js';
 import type { Workspace } from '../project/workspace.js';
 import { assertBindAllowed, bearerMatches } from './auth.js';
 import { errorBody, sendError } from './errors.js';
@@ -73,7 +74,7 @@ export async function createServer(ws: Workspace, options: ServerOptions = {}): 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
-  const service = new WorkflowService(ws);
+  const service = openWorkflowService(ws);
   const streams = new Set<EventStream>();
   const ctx: ApiContext = {
     ws,

@@ -13,7 +13,7 @@ import { resolveBlueprintSources } from '../blueprint/sources.js';
 import { initWorkspace } from '../config/workspace.js';
 import type { DemoResult, WorkflowStatus } from '../contracts/workflow.js';
 import { UsageError } from '../errors.js';
-import { WorkflowService } from '../orchestration/workflow-service.js';
+import { openWorkflowService } from './service.js';
 import { syncBlueprints } from '../project/sync.js';
 import { openWorkspace } from '../project/workspace.js';
 import { projectFrontier } from './frontier.js';
@@ -85,7 +85,7 @@ export async function runDemo(
   }
   initWorkspace(workspace);
   const ws = openWorkspace({ workspace, cwd: workspace });
-  const service = new WorkflowService(ws);
+  const service = openWorkflowService(ws);
   const runs: WorkflowStatus[] = [];
   try {
     const sources = resolveBlueprintSources(ws.paths.root, ws.config.blueprints.sources);

@@ -11,16 +11,16 @@ import type { Isolation, RunPreview, RunSummary } from '../contracts/runmode.js'
 import { UsageError } from '../errors.js';
 import type { PenguinEvent } from '../events/types.js';
 import { HOSTED_STATES } from '../orchestration/backend.js';
-import { WorkflowService } from '../orchestration/workflow-service.js';
+import type { WorkflowService } from '../orchestration/workflow-service.js';
 import { resolveProject } from '../project/resolve.js';
 import type { Workspace } from '../project/workspace.js';
-import { RunModeExecutor } from '../scheduler/executor.js';
 import { hostHealthProbe } from '../scheduler/health.js';
 import { Scheduler, waitingOf } from '../scheduler/loop.js';
 import { selectDispatch, type Candidate } from '../scheduler/select.js';
 import { currentBranch } from '../scheduler/worktree.js';
 import { blueprintFiles, syncBlueprints } from './blueprints.js';
 import { projectFrontier } from './frontier.js';
+import { openWorkflowService } from './service.js';
 
 export interface RunContinuousOptions {
   projectKey?: string;
@@ -102,16 +102,7 @@ export async function runContinuous(
 ): Promise<RunSummary | RunPreview> {
   const project = await resolveProject(ws.store, options.projectKey);
   const settings = await settingsOf(ws, options, project.key);
-  const service = new WorkflowService(ws, {
-    executor: (ituv) =>
-      new RunModeExecutor({
-        root: ws.paths.root,
-        penguinDir: ws.paths.penguinDir,
-        config: ws.config,
-        store: ws.store,
-        ituv,
-      }),
-  });
+  const service = openWorkflowService(ws);
   try {
     if (options.dryRun) return await preview(service, ws, project, settings);
     hosting.onStart?.(settings);

@@ -62,10 +62,9 @@ export class CliContext {
 
   /** The workspace's orchestration (client, host, events, artifacts), created on first use. */
   workflows(command: Command): Promise<WorkflowService> {
-    this.openedWorkflows ??= Promise.all([
-      import('../orchestration/workflow-service.js'),
-      this.workspace(command),
-    ]).then(([{ WorkflowService }, ws]) => new WorkflowService(ws));
+    this.openedWorkflows ??= Promise.all([import('../app/service.js'), this.workspace(command)]).then(
+      ([{ openWorkflowService }, ws]) => openWorkflowService(ws),
+    );
     return this.openedWorkflows;
   }
 

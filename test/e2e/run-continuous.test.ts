@@ -201,6 +201,28 @@ describe('penguin run continuous', () => {
     expect(readdirSync(join(dir, '.penguin', 'worktrees'))).toEqual([]);
   }, 240_000);
 
+  it("a worker that takes over a dead scheduler's run finishes it in the claim's worktree and merges it", async () => {
+    const { dir, state, env } = workspace();
+    const slow = { ...env, RUNMODE_SLEEP_MS: '1500' };
+    // Two at once, so the runs are isolated in worktrees.
+    const scheduler = spawnCli(['run', 'continuous', '--parallel', '2'], { cwd: dir, env: slow });
+    await waitUntil('the first IMPLEMENT', () => (agentCalls(state).length >= 1 ? true : undefined), 60_000);
+    await scheduler.kill();
+    const [first] = agentCalls(state);
+    expect(first?.cwd).toBe(join(dir, '.penguin', 'worktrees', first?.task ?? ''));
+    // The run is orphaned; a plain worker takes it over once its lease runs out.
+    const worker = runCli(['worker', '--until-idle'], { cwd: dir, env: slow });
+    expect(worker.status, worker.stderr).toBe(0);
+    const again = agentCalls(state).filter((c) => c.task === first?.task);
+    expect(again.length).toBeGreaterThanOrEqual(2);
+    for (const call of again) expect(call.cwd).toBe(join(dir, '.penguin', 'worktrees', call.task));
+    // VERIFY passed on the worker: the work was committed with the trailers and merged into main.
+    expect(git(dir, 'log', '--format=%(trailers:key=Penguin-Blueprint,valueonly)', 'main')).toContain(
+      first?.task ?? '?',
+    );
+    expect(readFileSync(join(dir, 'out', `${first?.task}.txt`), 'utf8')).toBe(`${first?.task} done\n`);
+  }, 180_000);
+
   it('stops cleanly at the time limit, hands running work back, and a restart finishes it', () => {
     const { dir, state, env } = workspace();
     const slow = { ...env, RUNMODE_SLEEP_MS: '3000' };
