@@ -89,7 +89,10 @@ export async function runDemo(
   const runs: WorkflowStatus[] = [];
   try {
     const sources = resolveBlueprintSources(ws.paths.root, ws.config.blueprints.sources);
-    const sync = await syncBlueprints(ws.store, sources.map(loadBlueprint), { workspaceRoot: ws.paths.root });
+    const sync = await syncBlueprints(ws.store, sources.map(loadBlueprint), {
+      workspaceRoot: ws.paths.root,
+      events: service.events,
+    });
     if (!sync.ok)
       throw new UsageError(`the example's blueprint does not sync: ${sync.diagnostics[0]?.message ?? ''}`);
     if (ws.config.scheduler.ready_parallelism > 1) {

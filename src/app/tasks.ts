@@ -13,6 +13,8 @@ import type {
   TaskShow,
 } from '../contracts/views.js';
 import { ConflictError, UsageError } from '../errors.js';
+import { EventLog } from '../events/log.js';
+import { taskMoveEvents } from '../events/task-moves.js';
 import type { WorkflowService } from '../orchestration/workflow-service.js';
 import { addTaskDependency, listTaskDependencies, removeTaskDependency } from '../project/dependencies.js';
 import { exportGraph, GRAPH_FORMATS, type GraphFormat } from '../project/graph-export.js';
@@ -91,6 +93,13 @@ function withReason(action: string, reason: string | undefined): string {
 
 export type LifecycleAction = 'approve' | 'reopen' | 'cancel';
 
+/** What each move says in the task's history and in its events. */
+const MOVE_WORDS: Record<LifecycleAction, string> = {
+  approve: 'approved',
+  reopen: 'reopened',
+  cancel: 'cancelled',
+};
+
 /**
  * A review decision or lifecycle move: approve (pending_review -> completed), reopen (-> active,
  * phase pending, so the task runs again) or cancel. The before-state is read in the transaction that
@@ -103,7 +112,11 @@ export async function moveTask(
 ): Promise<LifecycleMove> {
   return ws.store.transaction(async (tx) => {
     const before = await resolveTask(tx, options.ref, options.projectKey);
-    const after = await applyMove(tx, before, action, options.reason);
+    const reason = withReason(MOVE_WORDS[action], options.reason);
+    const after = await applyMove(tx, before, action, options.reason, reason);
+    // In the move's transaction: the event log says what the history says, or neither is written.
+    const events = new EventLog(ws.store);
+    for (const draft of taskMoveEvents(before, after, reason)) await events.append(tx, draft);
     return {
       id: after.id,
       blueprint_id: after.blueprint_id,
@@ -119,7 +132,8 @@ async function applyMove(
   tx: StoreTx,
   task: Task,
   action: LifecycleAction,
-  reason: string | undefined,
+  note: string | undefined,
+  reason: string,
 ): Promise<Task> {
   switch (action) {
     case 'approve':
@@ -129,25 +143,25 @@ async function applyMove(
         );
       }
       await tx.tasks.updateContent(task.id, {
-        review_note: reason ?? null,
+        review_note: note ?? null,
         reviewed_at: new Date().toISOString(),
       });
       return tx.tasks.transition(task.id, {
         status: 'completed',
         phase: 'done',
-        reason: withReason('approved', reason),
+        reason,
       });
     case 'reopen':
       if (task.status === 'active') throw new ConflictError(`task ${task.blueprint_id} is already active`);
       return tx.tasks.transition(task.id, {
         status: 'active',
         phase: 'pending',
-        reason: withReason('reopened', reason),
+        reason,
       });
     case 'cancel':
       if (task.status === 'cancelled')
         throw new ConflictError(`task ${task.blueprint_id} is already cancelled`);
-      return tx.tasks.transition(task.id, { status: 'cancelled', reason: withReason('cancelled', reason) });
+      return tx.tasks.transition(task.id, { status: 'cancelled', reason });
   }
 }
 

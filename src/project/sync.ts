@@ -11,6 +11,8 @@ import {
 } from '../blueprint/model.js';
 import { findDependencyCycle } from './dag.js';
 import type { Task } from './model.js';
+import type { EventDraft } from '../contracts/event.js';
+import type { EventLog } from '../events/log.js';
 import type { ProjectSyncReport, SyncReport } from '../contracts/views.js';
 import type {
   DependencySet,
@@ -29,6 +31,11 @@ export type { ProjectSyncReport, SyncReport } from '../contracts/views.js';
 
 export interface SyncOptions {
   workspaceRoot: string;
+  /**
+   * Where the sync's events go, in its transaction (DESIGN §7): `task.created` and `task.stale` per
+   * task, and one `blueprint.synced` when anything was written. None are written without it.
+   */
+  events?: EventLog;
 }
 
 /** Thrown inside the transaction to roll it back when reconciling finds an error. */
@@ -164,6 +171,7 @@ async function syncProject(
   placed: readonly PlacedItem[],
   workspaceRoot: string,
   diagnostics: Diagnostic[],
+  drafts: EventDraft[],
 ): Promise<ProjectSyncReport> {
   const first = group[0] as Blueprint;
   const project = await tx.projects.upsert({
@@ -226,8 +234,20 @@ async function syncProject(
       report.unchanged.push(item.id);
     }
   }
-  for (const created of await tx.tasks.createMany(creations))
+  for (const created of await tx.tasks.createMany(creations)) {
     byBlueprintId.set(created.blueprint_id, created);
+    drafts.push({ ...taskSubject(created), type: 'task.created', data: { title: created.title } });
+  }
+  for (const id of report.stale) {
+    const task = existing.get(id);
+    if (task === undefined) continue;
+    const reason = 'its blueprint item changed after it was done; review it or reopen it';
+    drafts.push({
+      ...taskSubject({ ...task, project_id: project.id }),
+      type: 'task.stale',
+      data: { reason },
+    });
+  }
 
   for (const task of existing.values()) {
     if (itemIds.has(task.blueprint_id) || task.orphaned) continue;
@@ -281,6 +301,38 @@ async function syncProject(
   return report;
 }
 
+function taskSubject(task: {
+  id: string;
+  project_id: string;
+  blueprint_id: string;
+}): Omit<EventDraft, 'type'> {
+  return { task_id: task.id, project_id: task.project_id, blueprint_id: task.blueprint_id };
+}
+
+/** The sync's events, when it wrote anything: an unchanged re-sync writes no event either. */
+async function appendSyncEvents(
+  tx: StoreTx,
+  events: EventLog,
+  reports: readonly ProjectSyncReport[],
+  blueprints: readonly Blueprint[],
+  workspaceRoot: string,
+  drafts: readonly EventDraft[],
+): Promise<void> {
+  const changed = reports.filter(
+    (r) => r.created.length + r.updated.length + r.stale.length + r.orphaned.length > 0,
+  );
+  if (changed.length === 0) return;
+  for (const draft of drafts) await events.append(tx, draft);
+  await events.append(tx, {
+    type: 'blueprint.synced',
+    ...(changed.length === 1 ? { project_id: changed[0]!.project_id } : {}),
+    data: {
+      files: blueprints.map((b) => workspaceRelative(workspaceRoot, b.file)),
+      projects: changed.map((r) => r.key),
+    },
+  });
+}
+
 /**
  * Reconciles the store with `blueprints` in ONE transaction. Any error diagnostic (from parsing,
  * linting or found here: duplicate ids across files, unknown dependencies, cycles) means nothing is
@@ -305,10 +357,13 @@ export async function syncBlueprints(
   try {
     const projects = await store.transaction(async (tx) => {
       const reports: ProjectSyncReport[] = [];
+      const drafts: EventDraft[] = [];
       for (const { key, group, placed } of groups) {
-        reports.push(await syncProject(tx, key, group, placed, options.workspaceRoot, diagnostics));
+        reports.push(await syncProject(tx, key, group, placed, options.workspaceRoot, diagnostics, drafts));
       }
       if (hasErrors(diagnostics)) throw new SyncRejected();
+      if (options.events)
+        await appendSyncEvents(tx, options.events, reports, blueprints, options.workspaceRoot, drafts);
       return reports;
     });
     return { ok: true, projects, diagnostics };

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { initWorkspace } from '../../src/config/workspace.js';
 import { ConflictError, NotFoundError, UsageError } from '../../src/errors.js';
+import { EventLog } from '../../src/events/log.js';
 import { syncBlueprints } from '../../src/project/sync.js';
 import { projectFrontier } from '../../src/app/frontier.js';
 import {
@@ -108,6 +109,25 @@ describe('task use cases', () => {
     expect(done.reviewed_at).not.toBeNull();
     expect(done.history.at(-1)?.reason).toBe('approved by user: ship it');
     expect((await projectFrontier(w)).ready.map((t) => t.blueprint_id)).toContain('APP-2');
+  });
+
+  it('records each move in the event log as the history says it, and a refused move not at all', async () => {
+    const w = open();
+    await seed(w);
+    const events = new EventLog(w.store);
+    const start = await events.lastSeq();
+    await moveTask(w, 'cancel', { ref: 'APP-1', reason: 'not now' });
+    await expect(moveTask(w, 'cancel', { ref: 'APP-1' })).rejects.toThrow(ConflictError);
+    await moveTask(w, 'reopen', { ref: 'APP-1' });
+    const moves = (await events.readFrom(start)).map((e) => [e.type, e.blueprint_id, e.data]);
+    expect(moves).toEqual([
+      [
+        'task.status_changed',
+        'APP-1',
+        { from: 'active', to: 'cancelled', reason: 'cancelled by user: not now' },
+      ],
+      ['task.status_changed', 'APP-1', { from: 'cancelled', to: 'active', reason: 'reopened by user' }],
+    ]);
   });
 
   it('cancels and reopens, refusing repeats', async () => {

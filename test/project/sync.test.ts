@@ -1,6 +1,7 @@
 // syncBlueprints on a real store: first sync, no-op resync, changed content marking done tasks stale,
 // orphaning and revival, manual dependencies kept, and nothing written on any error (checked by snapshot).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { EventLog } from '../../src/events/log.js';
 import type { Task } from '../../src/project/model.js';
 import { resolveTask } from '../../src/project/resolve.js';
 import { openSqliteStore, type SqliteStore } from '../../src/project/sqlite/store.js';
@@ -140,6 +141,37 @@ describe('syncBlueprints', () => {
     expect((await task('BOOK-1')).acceptance_criteria).toEqual(['BOOK-1 works', 'more']);
     expect(await task('BOOK-2')).toMatchObject({ status: 'running', phase: 'test', stale: false });
     expect(await store.transitions.list((await task('BOOK-2')).id)).toHaveLength(1);
+  });
+
+  it('writes its events in its transaction: each task created, each task gone stale, one synced; none when unchanged', async () => {
+    const events = new EventLog(store);
+    const withEvents = { ...opts, events };
+    await syncBlueprints(store, [bookmarks()], withEvents);
+    const first = await events.readFrom(0);
+    expect(first.map((e) => `${e.type} ${e.blueprint_id ?? ''}`.trim())).toEqual([
+      'task.created BOOK-1',
+      'task.created BOOK-2',
+      'task.created BOOK-3',
+      'task.created BOOK-3A',
+      'task.created BOOK-4',
+      'blueprint.synced',
+    ]);
+    expect(first[0]).toMatchObject({ task_id: (await task('BOOK-1')).id, data: { title: 'Task BOOK-1' } });
+    expect(first.at(-1)?.data).toEqual({ files: ['context/specs/book.md'], projects: ['BOOK'] });
+
+    await syncBlueprints(store, [bookmarks()], withEvents);
+    expect(await events.readFrom(first.at(-1)!.seq)).toEqual([]);
+
+    const edited = bookmarks();
+    edited.items = edited.items.map((item) =>
+      item.id === 'BOOK-1' ? { ...item, acceptance_criteria: [...item.acceptance_criteria, 'more'] } : item,
+    );
+    await syncBlueprints(store, [edited], withEvents);
+    const later = await events.readFrom(first.at(-1)!.seq);
+    expect(later.map((e) => `${e.type} ${e.blueprint_id ?? ''}`.trim())).toEqual([
+      'task.stale BOOK-1',
+      'blueprint.synced',
+    ]);
   });
 
   it('does not complete an existing task whose item gets ticked later', async () => {

@@ -4,6 +4,7 @@
 // the commit. What is left for after the commit (run a phase, wait for a timer, stop a running phase)
 // comes back as a plan. Every write of a run (state, steps, signals, task moves, events, overrides)
 // goes through here; only the host's own lease (claim, renew, release) is written by the engine.
+import { taskMoveEvents } from '../../events/task-moves.js';
 import type { Lease, SignalRecord, StoreTx, WorkflowRecord } from '../../contracts/store/index.js';
 import type { SignalName } from '../../contracts/workflow.js';
 import { ConflictError, NotFoundError } from '../../errors.js';
@@ -270,21 +271,9 @@ export class StepInterpreter {
       if (error instanceof ConflictError) return new Refused(error.message, task.status);
       throw error;
     }
-    const at = positionFields(effect.at);
-    const report = async (
-      type: 'task.status_changed' | 'task.phase_changed',
-      from: string,
-      to: string,
-    ): Promise<void> => {
-      await this.events.append(tx, {
-        ...eventSubject(subject),
-        ...at,
-        type,
-        data: { from, to, reason: effect.reason },
-      });
-    };
-    if (after.status !== task.status) await report('task.status_changed', task.status, after.status);
-    if (after.phase !== task.phase) await report('task.phase_changed', task.phase, after.phase);
+    const context = { workflow_id: subject.id, ...positionFields(effect.at) };
+    for (const draft of taskMoveEvents(task, after, effect.reason, context))
+      await this.events.append(tx, draft);
     return after;
   }
 }
