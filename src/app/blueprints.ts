@@ -9,7 +9,6 @@ import { detectFormat } from '../blueprint/parse.js';
 import { expandBlueprintSources, type ResolvedSources } from '../blueprint/sources.js';
 import type { DriftView, FrontierView, SyncReport } from '../contracts/views.js';
 import { NotFoundError, UsageError } from '../errors.js';
-import { EventLog } from '../events/log.js';
 import { computeDrift } from '../project/drift.js';
 import { syncBlueprints as reconcile } from '../project/sync.js';
 import type { Workspace } from '../project/workspace.js';
@@ -82,7 +81,7 @@ function blueprintSources(ws: Workspace, filesOrGlobs?: readonly string[]): Reso
 /** Parses, lints and reconciles `files` (from blueprintFiles); with any error diagnostic nothing is written. */
 export function syncBlueprintFiles(ws: Workspace, files: readonly string[]): Promise<SyncReport> {
   const blueprints = files.map((file) => loadBlueprint(file));
-  return reconcile(ws.store, blueprints, { workspaceRoot: ws.paths.root, events: new EventLog(ws.store) });
+  return reconcile(ws.store, blueprints, { workspaceRoot: ws.paths.root, events: ws.events });
 }
 
 /** Drift between the blueprints and the store; `projectKey` narrows it to one project. */

@@ -13,7 +13,6 @@ import type {
   TaskShow,
 } from '../contracts/views.js';
 import { ConflictError, UsageError } from '../errors.js';
-import { EventLog } from '../events/log.js';
 import { taskMoveEvents } from '../events/task-moves.js';
 import type { WorkflowService } from '../orchestration/workflow-service.js';
 import { addTaskDependency, listTaskDependencies, removeTaskDependency } from '../project/dependencies.js';
@@ -115,8 +114,7 @@ export async function moveTask(
     const reason = withReason(MOVE_WORDS[action], options.reason);
     const after = await applyMove(tx, before, action, options.reason, reason);
     // In the move's transaction: the event log says what the history says, or neither is written.
-    const events = new EventLog(ws.store);
-    for (const draft of taskMoveEvents(before, after, reason)) await events.append(tx, draft);
+    for (const draft of taskMoveEvents(before, after, reason)) await ws.events.append(tx, draft);
     return {
       id: after.id,
       blueprint_id: after.blueprint_id,

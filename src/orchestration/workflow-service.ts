@@ -4,7 +4,7 @@
 // use case, installs a process signal handler, or knows which backend it is.
 import { join } from 'node:path';
 import { readPhaseResult, type VerifyResult } from '../contracts/phase-result.js';
-import { EventLog } from '../events/log.js';
+import type { EventLog } from '../events/log.js';
 import { ArtifactStore } from '../ituv/artifacts.js';
 import type { ItuvServices } from '../ituv/phases.js';
 import type { Task } from '../project/model.js';
@@ -39,7 +39,7 @@ export class WorkflowService {
     readonly ws: Workspace,
     private readonly options: WorkflowServiceOptions = {},
   ) {
-    this.events = new EventLog(ws.store);
+    this.events = ws.events;
     this.artifacts = new ArtifactStore(ws.store, ws.paths.artifactsDir);
   }
 

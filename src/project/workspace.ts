@@ -1,6 +1,7 @@
 // The workspace a command works in (DESIGN §2): its root and paths, its config, and its task store,
 // opened on first use so that commands that need no database never create one. The application
 // layer (src/app/) takes one of these for every use case; lower layers take its parts.
+import { EventLog } from '../events/log.js';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadConfig } from '../config/load.js';
@@ -30,6 +31,7 @@ export class Workspace {
   /** The directory the command was run from; relative file arguments resolve against it. */
   readonly cwd: string;
   private openedStore: Store | null = null;
+  private openedEvents: EventLog | null = null;
 
   constructor(root: string, cwd: string, env: NodeJS.ProcessEnv) {
     this.paths = workspacePaths(root);
@@ -46,9 +48,19 @@ export class Workspace {
     return this.openedStore;
   }
 
+  /**
+   * The workspace's one event log: every writer in this process appends through it, so its
+   * subscribers (an HTTP event stream, a live view) hear each commit of this process at once.
+   */
+  get events(): EventLog {
+    this.openedEvents ??= new EventLog(this.store);
+    return this.openedEvents;
+  }
+
   async close(): Promise<void> {
     const store = this.openedStore;
     this.openedStore = null;
+    this.openedEvents = null;
     await store?.close();
   }
 }
