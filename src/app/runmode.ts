@@ -19,7 +19,7 @@ import { Scheduler, waitingOf } from '../scheduler/loop.js';
 import { selectDispatch, type Candidate } from '../scheduler/select.js';
 import { currentBranch } from '../scheduler/worktree.js';
 import { blueprintFiles, syncBlueprints } from './blueprints.js';
-import { projectFrontier } from './frontier.js';
+import { followFrontier, projectFrontier } from './frontier.js';
 import { openWorkflowService } from './service.js';
 
 export interface RunContinuousOptions {
@@ -122,7 +122,7 @@ export async function runContinuous(
           agents: ws.config.agents,
           root: ws.paths.root,
           penguinDir: ws.paths.penguinDir,
-          frontier: () => projectFrontier(ws, project.key),
+          frontier: followFrontier(ws, project.key),
           waitForChange: (signal) => blueprintChange(ws, signal),
           health: hostHealthProbe(),
         },

@@ -173,7 +173,7 @@ export async function addDependency(
       ? undefined
       : parseChoice<DependencyPolicy>(input.policy, DEPENDENCY_POLICIES, 'dependency policy');
   const { store } = ws;
-  const dep = await addTaskDependency(store, { ...input, policy });
+  const dep = await addTaskDependency(store, ws.events, { ...input, policy });
   const name = async (id: string): Promise<string> => (await store.tasks.get(id))?.blueprint_id ?? id;
   return {
     task: await name(dep.task_id),
@@ -190,7 +190,7 @@ export async function removeDependency(
   const { store } = ws;
   const task = await resolveTask(store, input.task, input.projectKey);
   const upstream = await resolveTask(store, input.dependsOn, input.projectKey);
-  await removeTaskDependency(store, input);
+  await removeTaskDependency(store, ws.events, input);
   return { task: task.blueprint_id, depends_on: upstream.blueprint_id, removed: true };
 }
 

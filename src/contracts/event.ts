@@ -2,6 +2,7 @@
 // itself as a union discriminated by `type`. Producers (the ITUV machine, its hosts, phase runners)
 // build these, the log stores them, and UIs (CLI views, the HTTP API's SSE stream) read them typed.
 import { z } from 'zod';
+import { DependencyPolicySchema } from './blueprint.js';
 import { ArtifactFileSchema } from './phase-result.js';
 import { TaskPhaseSchema, TaskStatusSchema } from './task.js';
 import { WorkflowPhaseSchema, WorkflowStateSchema } from './workflow.js';
@@ -18,6 +19,13 @@ export const EVENT_DATA = {
   'task.status_changed': TaskMoveData.extend({ from: TaskStatusSchema, to: TaskStatusSchema }),
   'task.phase_changed': TaskMoveData.extend({ from: TaskPhaseSchema, to: TaskPhaseSchema }),
   'task.stale': z.object({ reason: z.string() }),
+  // A manual dependency edit (`task deps add|remove`): the event is about the dependent task.
+  'dependency.added': z.object({
+    depends_on: z.string(),
+    policy: DependencyPolicySchema,
+    artifact_key: z.string().nullable(),
+  }),
+  'dependency.removed': z.object({ depends_on: z.string() }),
   'workflow.started': z.object({ origin: z.string().nullable() }),
   'workflow.phase_started': z.object({ attempt: z.number().int(), idempotency_key: z.string() }),
   'workflow.phase_completed': z.object({

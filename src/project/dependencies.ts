@@ -1,6 +1,7 @@
 // `task deps add|remove|list`: manual dependency edits, checked against the whole project graph
 // (DESIGN §4: cycles are rejected at `deps add`). Talks to the Store interface only.
 import type { DependencyPolicy } from '../blueprint/model.js';
+import type { EventLog } from '../events/log.js';
 import { ConflictError, NotFoundError, UsageError } from '../errors.js';
 import type { Dependency, Task } from './model.js';
 import { resolveTask } from './resolve.js';
@@ -37,6 +38,10 @@ function where(task: Task): string {
     : ` (${task.source_file}${task.source_line === null ? '' : `:${task.source_line}`})`;
 }
 
+function subjectOf(task: Task): { task_id: string; project_id: string; blueprint_id: string } {
+  return { task_id: task.id, project_id: task.project_id, blueprint_id: task.blueprint_id };
+}
+
 function byBlueprintOrder(a: { task: Task }, b: { task: Task }): number {
   return (
     a.task.blueprint_order - b.task.blueprint_order ||
@@ -48,7 +53,11 @@ function byBlueprintOrder(a: { task: Task }, b: { task: Task }): number {
  * Records that `task` depends on `dependsOn` (source 'manual'). An existing dependency between the
  * two is replaced, so this also changes a policy; re-adding the same dependency writes nothing.
  */
-export async function addTaskDependency(store: Store, input: AddDependencyInput): Promise<Dependency> {
+export async function addTaskDependency(
+  store: Store,
+  events: Pick<EventLog, 'append'>,
+  input: AddDependencyInput,
+): Promise<Dependency> {
   const policy = input.policy ?? 'completion_required';
   const artifactKey = input.artifactKey === undefined || input.artifactKey === '' ? null : input.artifactKey;
   if (policy === 'artifact_ready' && artifactKey === null) {
@@ -91,6 +100,12 @@ export async function addTaskDependency(store: Store, input: AddDependencyInput)
       );
     }
     await tx.dependencies.add(dep);
+    // In the edit's transaction: whoever keeps a frontier in memory (Run Mode) learns the graph moved.
+    await events.append(tx, {
+      type: 'dependency.added',
+      ...subjectOf(task),
+      data: { depends_on: upstream.blueprint_id, policy, artifact_key: artifactKey },
+    });
     return dep;
   });
 }
@@ -99,7 +114,11 @@ export async function addTaskDependency(store: Store, input: AddDependencyInput)
  * Removes the dependency of `task` on `dependsOn`. A dependency written in the blueprint is refused:
  * the next sync would bring it back, so the blueprint is the place to remove it.
  */
-export async function removeTaskDependency(store: Store, input: RemoveDependencyInput): Promise<void> {
+export async function removeTaskDependency(
+  store: Store,
+  events: Pick<EventLog, 'append'>,
+  input: RemoveDependencyInput,
+): Promise<void> {
   await store.transaction(async (tx) => {
     const task = await resolveTask(tx, input.task, input.projectKey);
     const upstream = await resolveTask(tx, input.dependsOn, input.projectKey);
@@ -115,6 +134,11 @@ export async function removeTaskDependency(store: Store, input: RemoveDependency
       );
     }
     await tx.dependencies.remove(task.id, upstream.id);
+    await events.append(tx, {
+      type: 'dependency.removed',
+      ...subjectOf(task),
+      data: { depends_on: upstream.blueprint_id },
+    });
   });
 }
 

@@ -19,7 +19,7 @@ import type {
   WaitingTask,
 } from '../contracts/runmode.js';
 import type { ClaimRecord, Store, StoreTx } from '../contracts/store/index.js';
-import type { Frontier } from '../contracts/views.js';
+import type { Frontier, ReadyTask } from '../contracts/views.js';
 import { ConflictError } from '../errors.js';
 import type { EventLog } from '../events/log.js';
 import type { EventDraft } from '../events/types.js';
@@ -31,6 +31,7 @@ import {
   type WorkflowState,
   type WorkflowStatus,
 } from '../orchestration/backend.js';
+import type { FrontierFeed } from '../project/frontier-follower.js';
 import { planOf } from './executor.js';
 import { freeLoopbackPort } from '../ituv/port.js';
 import type { HealthProbe, HealthSample } from './health.js';
@@ -66,8 +67,11 @@ export interface SchedulerDeps {
   agents: readonly AgentConfig[];
   root: string;
   penguinDir: string;
-  /** The project's frontier, ordered and capped as the config says. */
-  frontier: () => Promise<Frontier>;
+  /**
+   * The project's frontier, ordered and capped as the config says: `ready` after each settled run
+   * (only what changed is judged again), `explain` read whole before the loop calls itself idle.
+   */
+  frontier: FrontierFeed;
   /** With `watch`: resolves after the blueprints changed (and were synced), or when `signal` aborts. */
   waitForChange?: (signal: AbortSignal) => Promise<void>;
   health: HealthProbe;
@@ -171,13 +175,15 @@ export class Scheduler {
         }
         const healthy = await this.checkHealth();
         let started = 0;
+        let ready: ReadyTask[] = [];
         if (!this.failedStop) {
-          const frontier = await this.deps.frontier();
-          this.lastFrontier = frontier;
-          await this.reportFrontier(frontier);
+          const frontier = await this.deps.frontier.ready();
+          this.lastFrontier = null;
+          ready = frontier.ready;
+          await this.reportFrontier(ready, frontier.blocked);
           // Backing off holds new work while some of ours runs, never all of it: one always may.
           if (healthy || this.active().length === 0)
-            started = await this.dispatchFrom(frontier, healthy ? null : 1);
+            started = await this.dispatchFrom(ready, healthy ? null : 1);
         }
         if (this.active().length === 0 && started === 0 && !this.failedStop) {
           const elsewhere = await this.deps.client.list({
@@ -185,6 +191,10 @@ export class Scheduler {
             status: [...HOSTED_STATES],
           });
           if (elsewhere.length === 0) {
+            // Idle ends the loop, so the frontier is read whole first: should it differ from the one
+            // kept in memory (a write that told the log nothing), the loop goes on from it instead.
+            this.lastFrontier = await this.deps.frontier.explain();
+            if (!sameIds(this.lastFrontier.ready, ready)) continue;
             await this.emitIdle();
             await this.flush();
             if (!this.options.watch || !this.deps.waitForChange) break;
@@ -288,9 +298,9 @@ export class Scheduler {
     return candidate;
   }
 
-  private async dispatchFrom(frontier: Frontier, limit: number | null): Promise<number> {
+  private async dispatchFrom(frontier: readonly ReadyTask[], limit: number | null): Promise<number> {
     const ready: Candidate[] = [];
-    for (const entry of frontier.ready) {
+    for (const entry of frontier) {
       if (this.mine.has(entry.id)) continue;
       const candidate = await this.candidate(entry.id);
       if (candidate) ready.push(candidate);
@@ -518,15 +528,15 @@ export class Scheduler {
     return over.length === 0;
   }
 
-  private async reportFrontier(frontier: Frontier): Promise<void> {
-    const ready = frontier.ready.map((t) => t.blueprint_id);
-    const key = `${ready.join(',')}|${frontier.blocked.length}`;
+  private async reportFrontier(frontier: readonly ReadyTask[], blocked: number): Promise<void> {
+    const ready = frontier.map((t) => t.blueprint_id);
+    const key = `${ready.join(',')}|${blocked}`;
     if (key === this.lastReady) return;
     this.lastReady = key;
     await this.emit({
       type: 'scheduler.frontier',
       project_id: this.deps.project.id,
-      data: { ready, blocked: frontier.blocked.length },
+      data: { ready, blocked },
     });
   }
 
@@ -571,7 +581,9 @@ export class Scheduler {
 
   private async summary(stopped: StopReason, elapsedMs: number): Promise<RunSummary> {
     const outcomes = [...this.outcomes.values()];
-    const frontier = this.lastFrontier ?? (await this.deps.frontier().catch(() => null));
+    // Read whole at the end (idle read it just now): the summary tells what waits and why.
+    const frontier =
+      this.lastFrontier ?? (await this.deps.frontier.explain().catch((): Frontier | null => null));
     // Held: behind a failed task, directly (its dependency is the failed task) or further down.
     // (`continue` holds nothing: what depends on a failed task is just blocked by it.)
     const failedIds = new Set(
@@ -602,6 +614,10 @@ export class Scheduler {
       handed_back: this.active().map((t) => t.workflowId),
     };
   }
+}
+
+function sameIds(a: readonly ReadyTask[], b: readonly ReadyTask[]): boolean {
+  return a.length === b.length && a.every((task, k) => task.id === b[k]!.id);
 }
 
 /** The frontier's blocked tasks with a blocker of a kind `keep` accepts, each with its reasons. */

@@ -2,6 +2,7 @@
 // removing only manual edges, and listing upstream and downstream in blueprint order.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConflictError, NotFoundError, UsageError } from '../../src/errors.js';
+import { EventLog } from '../../src/events/log.js';
 import {
   addTaskDependency,
   listTaskDependencies,
@@ -13,6 +14,7 @@ import { openSqliteStore, type SqliteStore } from '../../src/project/sqlite/stor
 import { makeTask } from './task-factory.js';
 
 let store: SqliteStore;
+let events: EventLog;
 
 function addTask(projectId: string, blueprintId: string, order: number): Promise<Task> {
   const {
@@ -37,6 +39,7 @@ function addTask(projectId: string, blueprintId: string, order: number): Promise
 /** Project BOOK with BOOK-1..BOOK-4, BOOK-3 -> BOOK-2 -> BOOK-1 from the blueprint; project OTHER with BOOK-1. */
 beforeEach(async () => {
   store = openSqliteStore(':memory:');
+  events = new EventLog(store);
   const [book, other] = await store.transaction(async (tx) => [
     await tx.projects.upsert({ key: 'BOOK', title: 'Book', blueprint_file: 'context/specs/book.md' }),
     await tx.projects.upsert({ key: 'OTHER', title: 'Other', blueprint_file: null }),
@@ -63,7 +66,11 @@ const task = (blueprintId: string, project = 'BOOK'): Promise<Task> =>
 
 describe('addTaskDependency', () => {
   it('records a manual dependency by blueprint ids', async () => {
-    const dep = await addTaskDependency(store, { task: 'BOOK-4', dependsOn: 'BOOK-3', projectKey: 'BOOK' });
+    const dep = await addTaskDependency(store, events, {
+      task: 'BOOK-4',
+      dependsOn: 'BOOK-3',
+      projectKey: 'BOOK',
+    });
     expect(dep).toEqual({
       task_id: (await task('BOOK-4')).id,
       depends_on_id: (await task('BOOK-3')).id,
@@ -75,7 +82,7 @@ describe('addTaskDependency', () => {
   });
 
   it('accepts task ids and an artifact_ready policy with its key', async () => {
-    const dep = await addTaskDependency(store, {
+    const dep = await addTaskDependency(store, events, {
       task: (await task('BOOK-4')).id,
       dependsOn: (await task('BOOK-1')).id,
       policy: 'artifact_ready',
@@ -87,7 +94,7 @@ describe('addTaskDependency', () => {
 
   it('rejects a dependency that would close a cycle, naming the whole cycle', async () => {
     const attempt = (): Promise<unknown> =>
-      addTaskDependency(store, { task: 'BOOK-1', dependsOn: 'BOOK-3', projectKey: 'BOOK' });
+      addTaskDependency(store, events, { task: 'BOOK-1', dependsOn: 'BOOK-3', projectKey: 'BOOK' });
     await expect(attempt()).rejects.toThrow(ConflictError);
     await expect(attempt()).rejects.toThrow(
       'adding BOOK-1 -> BOOK-3 would create a cycle: BOOK-1 -> BOOK-3 -> BOOK-2 -> BOOK-1',
@@ -97,20 +104,21 @@ describe('addTaskDependency', () => {
 
   it('rejects a self-dependency', async () => {
     await expect(
-      addTaskDependency(store, { task: 'BOOK-2', dependsOn: 'BOOK-2', projectKey: 'BOOK' }),
+      addTaskDependency(store, events, { task: 'BOOK-2', dependsOn: 'BOOK-2', projectKey: 'BOOK' }),
     ).rejects.toThrow(new UsageError('BOOK-2 cannot depend on itself'));
   });
 
   it('rejects tasks of different projects', async () => {
     const book4 = (await task('BOOK-4')).id;
-    const attempt = (): Promise<unknown> => addTaskDependency(store, { task: 'OTHER-1', dependsOn: book4 });
+    const attempt = (): Promise<unknown> =>
+      addTaskDependency(store, events, { task: 'OTHER-1', dependsOn: book4 });
     await expect(attempt()).rejects.toThrow(UsageError);
     await expect(attempt()).rejects.toThrow('OTHER-1 and BOOK-4 are in different projects');
   });
 
   it('rejects artifact_ready without a key, and a key with another policy', async () => {
     await expect(
-      addTaskDependency(store, {
+      addTaskDependency(store, events, {
         task: 'BOOK-4',
         dependsOn: 'BOOK-1',
         projectKey: 'BOOK',
@@ -118,50 +126,59 @@ describe('addTaskDependency', () => {
       }),
     ).rejects.toThrow(UsageError);
     await expect(
-      addTaskDependency(store, { task: 'BOOK-4', dependsOn: 'BOOK-1', projectKey: 'BOOK', artifactKey: 'x' }),
+      addTaskDependency(store, events, {
+        task: 'BOOK-4',
+        dependsOn: 'BOOK-1',
+        projectKey: 'BOOK',
+        artifactKey: 'x',
+      }),
     ).rejects.toThrow('only applies to artifact_ready');
     expect(await store.dependencies.list({ taskId: (await task('BOOK-4')).id })).toEqual([]);
   });
 
   it('passes on the store errors for unknown and ambiguous refs', async () => {
     await expect(
-      addTaskDependency(store, { task: 'BOOK-9', dependsOn: 'BOOK-1', projectKey: 'BOOK' }),
+      addTaskDependency(store, events, { task: 'BOOK-9', dependsOn: 'BOOK-1', projectKey: 'BOOK' }),
     ).rejects.toThrow(NotFoundError);
     // BOOK-1 exists in both projects.
-    await expect(addTaskDependency(store, { task: 'BOOK-4', dependsOn: 'BOOK-1' })).rejects.toThrow(
+    await expect(addTaskDependency(store, events, { task: 'BOOK-4', dependsOn: 'BOOK-1' })).rejects.toThrow(
       UsageError,
     );
   });
 
   it('changes the policy of an existing dependency and leaves an identical one alone', async () => {
-    const changed = await addTaskDependency(store, {
+    const changed = await addTaskDependency(store, events, {
       task: 'BOOK-2',
       dependsOn: 'BOOK-1',
       projectKey: 'BOOK',
       policy: 'review_ready_ok',
     });
     expect(await store.dependencies.list({ taskId: (await task('BOOK-2')).id })).toEqual([changed]);
-    const same = await addTaskDependency(store, { task: 'BOOK-3', dependsOn: 'BOOK-2', projectKey: 'BOOK' });
+    const same = await addTaskDependency(store, events, {
+      task: 'BOOK-3',
+      dependsOn: 'BOOK-2',
+      projectKey: 'BOOK',
+    });
     expect(same.source).toBe('blueprint');
   });
 });
 
 describe('removeTaskDependency', () => {
   it('removes a manual dependency', async () => {
-    await addTaskDependency(store, { task: 'BOOK-4', dependsOn: 'BOOK-1', projectKey: 'BOOK' });
-    await removeTaskDependency(store, { task: 'BOOK-4', dependsOn: 'BOOK-1', projectKey: 'BOOK' });
+    await addTaskDependency(store, events, { task: 'BOOK-4', dependsOn: 'BOOK-1', projectKey: 'BOOK' });
+    await removeTaskDependency(store, events, { task: 'BOOK-4', dependsOn: 'BOOK-1', projectKey: 'BOOK' });
     expect(await store.dependencies.list({ taskId: (await task('BOOK-4')).id })).toEqual([]);
   });
 
   it('throws NotFoundError when there is no such dependency', async () => {
     await expect(
-      removeTaskDependency(store, { task: 'BOOK-4', dependsOn: 'BOOK-1', projectKey: 'BOOK' }),
+      removeTaskDependency(store, events, { task: 'BOOK-4', dependsOn: 'BOOK-1', projectKey: 'BOOK' }),
     ).rejects.toThrow(new NotFoundError('BOOK-4 does not depend on BOOK-1'));
   });
 
   it('refuses a blueprint dependency, pointing at the blueprint line', async () => {
     await expect(
-      removeTaskDependency(store, { task: 'BOOK-2', dependsOn: 'BOOK-1', projectKey: 'BOOK' }),
+      removeTaskDependency(store, events, { task: 'BOOK-2', dependsOn: 'BOOK-1', projectKey: 'BOOK' }),
     ).rejects.toThrow(
       new UsageError(
         'BOOK-2 depends on BOOK-1 in its blueprint (context/specs/book.md:12); remove it there and sync',
@@ -171,9 +188,33 @@ describe('removeTaskDependency', () => {
   });
 });
 
+describe('dependency edits in the event log', () => {
+  it('writes dependency.added and dependency.removed with the edit, and nothing for no change', async () => {
+    const book4 = await task('BOOK-4');
+    await addTaskDependency(store, events, { task: 'BOOK-4', dependsOn: 'BOOK-1', projectKey: 'BOOK' });
+    // The same edge again, and a refused one: no event.
+    await addTaskDependency(store, events, { task: 'BOOK-4', dependsOn: 'BOOK-1', projectKey: 'BOOK' });
+    await expect(
+      addTaskDependency(store, events, { task: 'BOOK-1', dependsOn: 'BOOK-4', projectKey: 'BOOK' }),
+    ).rejects.toThrow(ConflictError);
+    await removeTaskDependency(store, events, { task: 'BOOK-4', dependsOn: 'BOOK-1', projectKey: 'BOOK' });
+    const written = await events.readFrom(0);
+    expect(written.map((e) => [e.type, e.task_id, e.project_id, e.blueprint_id, e.data])).toEqual([
+      [
+        'dependency.added',
+        book4.id,
+        book4.project_id,
+        'BOOK-4',
+        { depends_on: 'BOOK-1', policy: 'completion_required', artifact_key: null },
+      ],
+      ['dependency.removed', book4.id, book4.project_id, 'BOOK-4', { depends_on: 'BOOK-1' }],
+    ]);
+  });
+});
+
 describe('listTaskDependencies', () => {
   it('lists upstream and downstream with the task at the other end, in blueprint order', async () => {
-    await addTaskDependency(store, { task: 'BOOK-4', dependsOn: 'BOOK-2', projectKey: 'BOOK' });
+    await addTaskDependency(store, events, { task: 'BOOK-4', dependsOn: 'BOOK-2', projectKey: 'BOOK' });
     const { upstream, downstream } = await listTaskDependencies(store, 'BOOK-2', 'BOOK');
     expect(upstream.map((u) => [u.task.blueprint_id, u.dep.source])).toEqual([['BOOK-1', 'blueprint']]);
     expect(downstream.map((d) => [d.task.blueprint_id, d.dep.source])).toEqual([

@@ -281,6 +281,23 @@ export function describeStoreContract(name: string, make: MakeStore): void {
         expect(rows[0]).toMatchObject({ sequence: 'beta', due: '2026-01-02' });
       });
 
+      it('re-reads the frontier fields of a few tasks by id, in blueprint order', async () => {
+        const a = await project(store, 'A');
+        const b = await project(store, 'B');
+        const t3 = await create(store, newTask(a.id, 'A-3', { blueprint_order: 3, priority: 'low' }));
+        const t1 = await create(store, newTask(a.id, 'A-1', { blueprint_order: 1 }));
+        await create(store, newTask(a.id, 'A-2', { blueprint_order: 2 }));
+        const other = await create(store, newTask(b.id, 'B-1', { blueprint_order: 1 }));
+        const all = await store.tasks.listFrontierTasks(a.id);
+        const rows = await store.tasks.frontierTasksById([t3.id, 'no-such-task', t1.id]);
+        expect(rows).toEqual([all[0], all[2]]);
+        expect((await store.tasks.frontierTasksById([other.id])).map((r) => r.blueprint_id)).toEqual(['B-1']);
+        expect(await store.tasks.frontierTasksById([])).toEqual([]);
+        // What a move writes is what the next read by id sees.
+        await write(store, (tx) => tx.tasks.transition(t1.id, { status: 'cancelled', reason: 'test' }));
+        expect((await store.tasks.frontierTasksById([t1.id]))[0]).toMatchObject({ status: 'cancelled' });
+      });
+
       it('hands the frontier its tasks and their dependencies as edges between task positions', async () => {
         const a = await project(store, 'A');
         const b = await project(store, 'B');

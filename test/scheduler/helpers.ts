@@ -4,7 +4,7 @@
 import type { PenguinConfig } from '../../src/config/schema.js';
 import type { EventLog } from '../../src/events/log.js';
 import type { NativeEngine } from '../../src/orchestration/native/engine.js';
-import { storedProjectFrontier } from '../../src/project/frontier.js';
+import { followProjectFrontier } from '../../src/project/frontier-follower.js';
 import type { Project, Task } from '../../src/project/model.js';
 import type { NewTask, Store } from '../../src/project/store.js';
 import type { HealthProbe } from '../../src/scheduler/health.js';
@@ -69,7 +69,7 @@ export function engineDeps(input: {
     agents: [],
     root: input.dir,
     penguinDir: input.dir,
-    frontier: () => storedProjectFrontier(store, input.scheduler, project.key),
+    frontier: followProjectFrontier(store, input.scheduler, project.key),
     health: input.health ?? (() => ({ cpu_percent: 0, memory_percent: 0 })),
   };
 }

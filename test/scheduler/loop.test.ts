@@ -1,6 +1,7 @@
 // The Scheduler (src/scheduler/loop.ts) on a real SQLite store and the native engine, every phase a
 // real child process (ScriptedExecutor): topological order under every tie-breaker setting, the
-// parallelism cap, idle with the blocked frontier, and the health back-off.
+// parallelism cap, idle with the blocked frontier, the health back-off, and the frontier followed
+// through the event log between runs (by id after a completion, whole after an edit and before idle).
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, type PenguinConfig } from '../../src/config/schema.js';
 import type { PenguinEvent } from '../../src/events/types.js';
@@ -11,6 +12,12 @@ import { Scheduler, type SchedulerOptions } from '../../src/scheduler/loop.js';
 import type { HealthSample } from '../../src/scheduler/health.js';
 import { makeWorkspace, newTask, ScriptedExecutor, TEST_CONFIG } from '../orchestration/helpers.js';
 import { engineDeps, schedulerOptions, seedGraph } from './helpers.js';
+import type { RunSummary } from '../../src/contracts/runmode.js';
+import type { EventLog } from '../../src/events/log.js';
+import type { PhaseExecutor } from '../../src/orchestration/phase-executor.js';
+import { addTaskDependency } from '../../src/project/dependencies.js';
+import { followProjectFrontier } from '../../src/project/frontier-follower.js';
+import type { Store } from '../../src/project/store.js';
 
 const PRIORITIES = ['low', 'medium', 'high', 'critical'] as const;
 const SEQUENCES = ['alpha', 'beta', 'rc', 'ga'] as const;
@@ -221,5 +228,101 @@ describe('Scheduler', () => {
     const backoff = events.find((e) => e.type === 'scheduler.backoff');
     expect(backoff?.data).toMatchObject({ cpu_percent: 99, reason: 'dispatch waits: CPU 99% > 50%' });
     expect(events.some((e) => e.type === 'heartbeat')).toBe(true);
+  }, 60_000);
+});
+
+describe('Scheduler: the frontier between runs', () => {
+  /** Runs `specs` at parallelism 1; `duringA` runs while A's IMPLEMENT does. */
+  async function follow(
+    specs: readonly { id: string; deps: string[]; meta?: Partial<Task> }[],
+    duringA: (ctx: { store: Store; events: EventLog; tasks: Task[] }) => Promise<void> = async () => {},
+  ): Promise<{ order: string[]; reads: { whole: number; byId: number }; summary: RunSummary }> {
+    const ws = makeWorkspace();
+    try {
+      const { store, events } = ws;
+      const { project, tasks } = await seedGraph(
+        store,
+        'P',
+        specs.map((spec, i) => ({
+          task: (projectId: string) => ({ ...newTask(projectId, spec.id, i), ...spec.meta }),
+          deps: spec.deps.map((d) => specs.findIndex((s) => s.id === d)),
+        })),
+      );
+      const scripted = new ScriptedExecutor(ws.dir);
+      let hooked = false;
+      const executor: PhaseExecutor = {
+        execute: async (ctx) => {
+          if (!hooked && ctx.phase === 'implement' && ctx.task.blueprint_id === 'A') {
+            hooked = true;
+            await duringA({ store, events, tasks });
+          }
+          return scripted.execute(ctx);
+        },
+      };
+      const engine = new NativeEngine({ store, events, executor, config: TEST_CONFIG, pollMs: 20 });
+      const feed = followProjectFrontier(store, DEFAULT_CONFIG.scheduler, 'P');
+      const seen: PenguinEvent[] = [];
+      const unsubscribe = await events.subscribe((e) => seen.push(e));
+      const deps = engineDeps({
+        engine,
+        store,
+        events,
+        project,
+        dir: ws.dir,
+        scheduler: DEFAULT_CONFIG.scheduler,
+      });
+      const summary = await new Scheduler(
+        { ...deps, frontier: feed },
+        schedulerOptions({ pollMs: 20 }),
+      ).run();
+      await events.flush();
+      unsubscribe();
+      await engine.close();
+      const order = seen.filter((e) => e.type === 'scheduler.dispatched').map((e) => e.blueprint_id!);
+      return { order, reads: { ...feed.reads }, summary };
+    } finally {
+      await ws.cleanup();
+    }
+  }
+
+  it('re-reads only the tasks that moved after each completion, the graph once and before idle', async () => {
+    const chain = ['A', 'B', 'C', 'D', 'E', 'F'].map((id, i, all) => ({
+      id,
+      deps: i === 0 ? [] : [all[i - 1]!],
+    }));
+    const { order, reads, summary } = await follow(chain);
+    expect(order).toEqual(['A', 'B', 'C', 'D', 'E', 'F']);
+    expect(summary.completed).toHaveLength(6);
+    // Whole: the first read and the one before idle; every completion in between is read by id.
+    expect(reads.whole).toBe(2);
+    expect(reads.byId).toBeGreaterThanOrEqual(6);
+  }, 60_000);
+
+  it('reads the graph again after a dependency edit made while a run goes on', async () => {
+    const specs = [
+      { id: 'A', deps: [] },
+      { id: 'B', deps: [] },
+      { id: 'C', deps: [] },
+    ];
+    const { order } = await follow(specs, async ({ store, events }) => {
+      // B now waits for C: without the edit's event, B (first in order) would go next.
+      await addTaskDependency(store, events, { task: 'B', dependsOn: 'C', projectKey: 'P' });
+    });
+    expect(order).toEqual(['A', 'C', 'B']);
+  }, 60_000);
+
+  it('finds a task made ready by a write that told the log nothing before calling itself idle', async () => {
+    const specs = [
+      { id: 'A', deps: [] },
+      { id: 'X', deps: [], meta: { status: 'pending_review' as const, phase: 'done' as const } },
+      { id: 'B', deps: ['X'] },
+    ];
+    const { order, summary } = await follow(specs, async ({ store, tasks }) => {
+      const x = tasks.find((t) => t.blueprint_id === 'X')!;
+      await store.transaction((tx) => tx.tasks.transition(x.id, { status: 'completed', reason: 'outside' }));
+    });
+    expect(order).toEqual(['A', 'B']);
+    expect(summary.stopped).toBe('idle');
+    expect(summary.completed.map((c) => c.blueprint_id)).toEqual(['A', 'B']);
   }, 60_000);
 });

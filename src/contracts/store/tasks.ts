@@ -137,6 +137,11 @@ export interface TaskReader {
   list(filter?: TaskFilter): Promise<Task[]>;
   /** The frontier's fields of every task of the project, orphaned ones included, in blueprint order. */
   listFrontierTasks(projectId: string): Promise<FrontierTask[]>;
+  /**
+   * The frontier's fields of the tasks with these ids that exist (of any project), in blueprint
+   * order: what a frontier kept in memory re-reads after a few of its tasks moved.
+   */
+  frontierTasksById(ids: readonly string[]): Promise<FrontierTask[]>;
   /** The frontier's tasks of the project (as listFrontierTasks) with its dependencies as edges. */
   frontierGraph(projectId: string): Promise<FrontierGraph>;
   /** Digests of every task of the project, orphaned ones included, in blueprint order. */

@@ -82,6 +82,7 @@ const TASK_READS = {
   findByBlueprintId: true,
   list: true,
   listFrontierTasks: true,
+  frontierTasksById: true,
   frontierGraph: true,
   listDigests: true,
 } satisfies Methods<TaskReader>;

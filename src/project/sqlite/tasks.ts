@@ -211,6 +211,39 @@ type FrontierRow = [
   string,
 ];
 
+/** The frontier's columns of each row, with its rowid, aggregated into one JSON array (FrontierRow). */
+const FRONTIER_ROWS = `json_group_array(json_array(rowid, id, blueprint_id, title, status, phase, orphaned,
+  blueprint_order, priority, sequence, due, estimate, effort, value, risk, created_at))`;
+
+function decodeFrontierRows(json: string): { tasks: FrontierTask[]; rowids: number[] } {
+  const rows = JSON.parse(json) as FrontierRow[];
+  const tasks = new Array<FrontierTask>(rows.length);
+  const rowids = new Array<number>(rows.length);
+  // Indexing, not destructuring: this runs once per process, before the JIT has compiled it.
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i]!;
+    rowids[i] = row[0];
+    tasks[i] = {
+      id: row[1],
+      blueprint_id: row[2],
+      title: row[3],
+      status: row[4],
+      phase: row[5],
+      orphaned: row[6] === 1,
+      blueprint_order: row[7],
+      priority: row[8],
+      sequence: row[9],
+      due: row[10],
+      estimate: row[11],
+      effort: row[12],
+      value: row[13],
+      risk: row[14],
+      created_at: row[15],
+    };
+  }
+  return { tasks, rowids };
+}
+
 /** A dependency's policy as its position in DEPENDENCY_POLICIES (FrontierEdges.policy). */
 const POLICY_CODE = `CASE d.policy ${DEPENDENCY_POLICIES.map((p, i) => `WHEN '${p}' THEN ${i}`).join(' ')} END`;
 // Positional parameters: binding 36 named ones per row costs more than the insert itself.
@@ -314,39 +347,23 @@ export class SqliteTasks implements Sync<TaskRepository> {
     // The aggregate takes the rows in the order of the index it scans, blueprint order; naming the
     // index saves an ORDER BY inside the aggregate, which would sort them again.
     const json = this.sql
-      .get(
-        `SELECT json_group_array(json_array(rowid, id, blueprint_id, title, status, phase, orphaned,
-                blueprint_order, priority, sequence, due, estimate, effort, value, risk, created_at))
-         FROM tasks INDEXED BY tasks_project_order WHERE project_id = ?`,
-      )
+      .get(`SELECT ${FRONTIER_ROWS} FROM tasks INDEXED BY tasks_project_order WHERE project_id = ?`)
       .pluck()
       .get(projectId) as string;
-    const rows = JSON.parse(json) as FrontierRow[];
-    const tasks = new Array<FrontierTask>(rows.length);
-    const rowids = new Array<number>(rows.length);
-    // Indexing, not destructuring: this runs once per process, before the JIT has compiled it.
-    for (let i = 0; i < rows.length; i++) {
-      const row = rows[i]!;
-      rowids[i] = row[0];
-      tasks[i] = {
-        id: row[1],
-        blueprint_id: row[2],
-        title: row[3],
-        status: row[4],
-        phase: row[5],
-        orphaned: row[6] === 1,
-        blueprint_order: row[7],
-        priority: row[8],
-        sequence: row[9],
-        due: row[10],
-        estimate: row[11],
-        effort: row[12],
-        value: row[13],
-        risk: row[14],
-        created_at: row[15],
-      };
-    }
-    return { tasks, rowids };
+    return decodeFrontierRows(json);
+  }
+
+  /** The frontier's fields of the tasks with these ids (those that exist), in blueprint order. */
+  frontierTasksById(ids: readonly string[]): FrontierTask[] {
+    if (ids.length === 0) return [];
+    const json = this.sql
+      .get(
+        `SELECT ${FRONTIER_ROWS} FROM (SELECT rowid, * FROM tasks WHERE id IN (SELECT value FROM json_each(?))
+         ORDER BY project_id, blueprint_order, id)`,
+      )
+      .pluck()
+      .get(JSON.stringify(ids)) as string;
+    return decodeFrontierRows(json).tasks;
   }
 
   frontierGraph(projectId: string): FrontierGraph {
