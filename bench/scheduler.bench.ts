@@ -4,7 +4,9 @@
 // scheduler's own cost per dispatch is the time from one run's end to the next one's start at N = 1
 // (the engine's four phase commits per run are its own figure). And the per-task cost of
 // worktree isolation (worktree add, commit, rebase and fast-forward, remove) on a repository of
-// 1,000 files. BENCH_SCHEDULER_TASKS shrinks the DAG for a quick look.
+// 1,000 files. And what the loop pays to bring the frontier up to date after one completion in a
+// 10,000-task project (the events since, the moved tasks re-read by id, them and their dependents
+// judged again) against reading and computing it whole. BENCH_SCHEDULER_TASKS shrinks the DAG.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +16,9 @@ import { EventLog } from '../src/events/log.js';
 import { NativeEngine, type NativeEngineConfig } from '../src/orchestration/native/engine.js';
 import type { PhaseContext, PhaseExecutor, PhaseOutcome } from '../src/orchestration/phase-executor.js';
 import { openSqliteStore } from '../src/project/sqlite/store.js';
+import { taskMoveEvents } from '../src/events/task-moves.js';
+import { storedProjectFrontier } from '../src/project/frontier.js';
+import { followProjectFrontier } from '../src/project/frontier-follower.js';
 import { Scheduler } from '../src/scheduler/loop.js';
 import {
   commitWork,
@@ -131,7 +136,8 @@ async function makespan(dag: Dag, parallelism: number, dir: string): Promise<Mak
       return { kind: 'passed', summary: `${ctx.phase} ok`, result: { phase: ctx.phase } };
     },
   };
-  const engine = new NativeEngine({ store, events, executor: sleeping, config: CONFIG, pollMs: 20 });
+  // The engine polls at its default, as `run continuous` has it.
+  const engine = new NativeEngine({ store, events, executor: sleeping, config: CONFIG });
   const scheduler = new Scheduler(
     engineDeps({
       engine,
@@ -145,11 +151,15 @@ async function makespan(dag: Dag, parallelism: number, dir: string): Promise<Mak
   );
   const gaps: number[] = [];
   let lastCompleted: number | null = null;
-  const unsubscribe = await events.subscribe((event) => {
-    const at = performance.now();
-    if (event.type === 'workflow.completed') lastCompleted = at;
-    if (event.type === 'workflow.started' && lastCompleted !== null) gaps.push(at - lastCompleted);
-  });
+  // Filtered, so that measuring reads (and parses) only the events it needs.
+  const unsubscribe = await events.subscribe(
+    (event) => {
+      const at = performance.now();
+      if (event.type === 'workflow.completed') lastCompleted = at;
+      if (event.type === 'workflow.started' && lastCompleted !== null) gaps.push(at - lastCompleted);
+    },
+    { filter: { types: ['workflow.completed', 'workflow.started'] } },
+  );
   const started = process.hrtime.bigint();
   const summary = await scheduler.run();
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
@@ -161,6 +171,53 @@ async function makespan(dag: Dag, parallelism: number, dir: string): Promise<Mak
   }
   gaps.sort((a, b) => a - b);
   return { ms, gapMs: gaps[Math.floor(gaps.length / 2)] ?? Number.NaN };
+}
+
+/**
+ * Median ms to bring a 10,000-task frontier up to date after one task completed: followed (as the
+ * loop does) and read whole (as it did before), each time after a fresh completion.
+ */
+async function frontierAfterCompletion(dir: string): Promise<{ followed: number; whole: number }> {
+  const store = openSqliteStore(join(dir, 'frontier.db'));
+  const events = new EventLog(store);
+  const dag = randomDag(10_000);
+  await seedGraph(
+    store,
+    'F',
+    dag.deps.map((deps, i) => ({
+      task: (projectId: string) => newTask(projectId, `F-${i + 1}`, { blueprint_order: i }),
+      deps,
+    })),
+  );
+  const scheduler = { ...DEFAULT_CONFIG.scheduler, max_frontier: 50 };
+  const feed = followProjectFrontier(store, scheduler, 'F');
+  await feed.ready();
+  const followed: number[] = [];
+  const whole: number[] = [];
+  for (let k = 0; k < 15; k++) {
+    const { ready } = await feed.ready();
+    const task = (await store.tasks.get(ready[0]!.id))!;
+    // A run's two moves, with their events, as the engine writes them.
+    await store.transaction(async (tx) => {
+      const running = await tx.tasks.transition(task.id, {
+        status: 'running',
+        phase: 'implement',
+        reason: 'b',
+      });
+      for (const e of taskMoveEvents(task, running, 'b')) await events.append(tx, e);
+      const done = await tx.tasks.transition(task.id, { status: 'completed', phase: 'done', reason: 'b' });
+      for (const e of taskMoveEvents(running, done, 'b')) await events.append(tx, e);
+    });
+    let at = performance.now();
+    await feed.ready();
+    followed.push(performance.now() - at);
+    at = performance.now();
+    await storedProjectFrontier(store, scheduler, 'F', undefined, { explainBlocked: false });
+    whole.push(performance.now() - at);
+  }
+  await store.close();
+  const median = (xs: number[]): number => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  return { followed: median(followed), whole: median(whole) };
 }
 
 function git(cwd: string, ...args: string[]): void {
@@ -223,6 +280,21 @@ export async function benchScheduler(): Promise<BenchFigure[]> {
         });
       }
     }
+    const after = await frontierAfterCompletion(dir);
+    figures.push({
+      name: 'frontier after one completion, 10,000 tasks: followed',
+      value: after.followed,
+      unit: 'ms',
+      target: 'reference',
+      ok: true,
+    });
+    figures.push({
+      name: '  read and computed whole (the ready list alone)',
+      value: after.whole,
+      unit: 'ms',
+      target: 'reference',
+      ok: true,
+    });
     // The issue asks for the figure, with no target: reported for reference.
     const isolation = await worktreeCost(dir);
     figures.push({

@@ -3,6 +3,7 @@
 // `task ituv start`) hold a WorkflowHost. The native engine (SQLite) and the Temporal backend both
 // provide the two and run the same contract test suite. The shapes are contracts
 // (src/contracts/workflow.ts); this module names them for orchestration's callers.
+import type { StoreTx } from '../contracts/store/index.js';
 import type { ItuvPhase } from '../contracts/task.js';
 import type {
   BackendHealth,
@@ -37,12 +38,19 @@ export {
   type WorkflowStatus,
 } from '../contracts/workflow.js';
 
+/**
+ * Writes made in the start's own store transaction once the run exists: Run Mode's claim on the task
+ * and the claim learning its workflow, so that claim and run commit together or not at all. A throw
+ * refuses the start and nothing is written.
+ */
+export type StartWrites = (tx: StoreTx, workflowId: string) => Promise<void>;
+
 /** The stored result of each phase, as the phase produced it (read it with readPhaseResult). */
 export type PhaseResults = Partial<Record<ItuvPhase, unknown>>;
 
 export interface OrchestrationClient {
   /** Queues a run for the task (active or waiting for input, no other live run); a host runs it. */
-  startWorkflow(taskId: string, opts?: StartOptions): Promise<string>;
+  startWorkflow(taskId: string, opts?: StartOptions, alsoWrite?: StartWrites): Promise<string>;
   getStatus(id: string): Promise<WorkflowStatus>;
   /**
    * Steers a run, also one hosted by another process: `pause` (at the next phase boundary),

@@ -22,7 +22,7 @@ import type { ClaimRecord, Store, StoreTx } from '../contracts/store/index.js';
 import type { Frontier, ReadyTask } from '../contracts/views.js';
 import { ConflictError } from '../errors.js';
 import type { EventLog } from '../events/log.js';
-import type { EventDraft } from '../events/types.js';
+import type { EventDraft, EventType } from '../events/types.js';
 import {
   HOSTED_STATES,
   isTerminal,
@@ -115,6 +115,10 @@ export class Scheduler {
   /** Ends the current wait at once (set while waitForProgress hosts). */
   private wake: (() => void) | null = null;
   private lastRenewal = 0;
+  private lastAdoption = 0;
+  /** Runs an event said stopped running since the last look; every run is looked at each pollMs. */
+  private readonly settling = new Set<string>();
+  private lastFullSettle = 0;
   /** What selection needs of a task, read once per run (blueprint edits are synced with --watch). */
   private readonly candidates = new Map<string, Candidate>();
   /** Writes queued for the loop's next transaction (see emit). */
@@ -145,12 +149,16 @@ export class Scheduler {
     this.deps.host.run();
     // Runs hosted here report their end through the event log at once; runs hosted elsewhere are
     // seen by polling their status (waitForProgress).
-    const unsubscribe = await this.deps.events.subscribe((event) => {
-      if (event.workflow_id !== undefined && SETTLING.has(event.type)) {
-        this.changed = true;
-        this.wake?.();
-      }
-    });
+    const unsubscribe = await this.deps.events.subscribe(
+      (event) => {
+        if (event.workflow_id !== undefined && SETTLING.has(event.type)) {
+          this.settling.add(event.workflow_id);
+          this.changed = true;
+          this.wake?.();
+        }
+      },
+      { filter: { types: [...SETTLING] as EventType[] } },
+    );
     let stopped: StopReason = 'idle';
     try {
       for (;;) {
@@ -167,7 +175,7 @@ export class Scheduler {
           break;
         }
         await this.renewClaims();
-        await this.adoptExpired();
+        if (Date.now() - this.lastAdoption >= this.claimTtlMs / 3) await this.adoptExpired();
         await this.settle();
         if (this.failedStop && this.active().length === 0) {
           stopped = 'failure';
@@ -211,7 +219,7 @@ export class Scheduler {
       // Runs still going are given back at once (the next host reruns only their open phase).
       await this.deps.host.shutdown();
     }
-    await this.settle().catch(() => undefined);
+    await this.settle(true).catch(() => undefined);
     // The claims left (runs handed back, runs waiting for a human) expire now, so the next
     // scheduler adopts them at once instead of after the claim's lifetime.
     if (this.mine.size > 0) await this.write((tx) => tx.claims.renew(this.owner, 0));
@@ -252,6 +260,7 @@ export class Scheduler {
    */
   private async adoptExpired(): Promise<string[]> {
     const now = Date.now();
+    this.lastAdoption = now;
     const adopted: string[] = [];
     for (const claim of await this.deps.store.claims.list({ projectId: this.deps.project.id })) {
       if (this.mine.has(claim.task_id) || claim.expires_at >= now) continue;
@@ -338,7 +347,11 @@ export class Scheduler {
     return started;
   }
 
-  /** Claims the task, then starts its workflow; false when another scheduler or a host has it. */
+  /**
+   * Claims the task and starts its workflow in one commit (the claim is written in the start's own
+   * transaction, with the writes queued for the loop): false when another scheduler holds the task or
+   * a host started it first, and then nothing is written.
+   */
   private async dispatch(task: Candidate, agent: AgentConfig | null): Promise<boolean> {
     const ports = new Set<number>();
     for (const t of this.mine.values()) if (t.claim.port !== null) ports.add(t.claim.port);
@@ -348,47 +361,57 @@ export class Scheduler {
         ? planWorktree(this.deps.penguinDir, task.blueprint_id, this.options.baseBranch)
         : null;
     const now = Date.now();
-    const claim = await this.write((tx) =>
-      tx.claims.claim(
-        {
-          task_id: task.id,
-          project_id: this.deps.project.id,
-          owner: this.owner,
-          agent_id: agent?.id ?? null,
-          port,
-          worktree: plan?.worktree ?? null,
-          branch: plan?.branch ?? null,
-          base: plan?.base ?? null,
-          claimed_at: now,
-          expires_at: now + this.claimTtlMs,
-        },
-        now,
-      ),
-    );
-    if (!claim) return false;
+    const queued: ((tx: StoreTx) => Promise<unknown>)[] = [];
+    let claim: ClaimRecord | null = null;
     let id: string;
     try {
-      id = await this.deps.client.startWorkflow(task.id, { origin: 'scheduler' });
+      id = await this.deps.client.startWorkflow(task.id, { origin: 'scheduler' }, async (tx, workflowId) => {
+        queued.push(...this.deferred.splice(0));
+        for (const op of queued) await op(tx);
+        const taken = await tx.claims.claim(
+          {
+            task_id: task.id,
+            project_id: this.deps.project.id,
+            owner: this.owner,
+            agent_id: agent?.id ?? null,
+            port,
+            worktree: plan?.worktree ?? null,
+            branch: plan?.branch ?? null,
+            base: plan?.base ?? null,
+            claimed_at: now,
+            expires_at: now + this.claimTtlMs,
+          },
+          now,
+        );
+        if (!taken) throw new ClaimTaken();
+        await tx.claims.attach(task.id, this.owner, workflowId);
+        await this.deps.events.append(tx, {
+          type: 'scheduler.dispatched',
+          project_id: this.deps.project.id,
+          task_id: task.id,
+          blueprint_id: task.blueprint_id,
+          workflow_id: workflowId,
+          ...(agent ? { agent_id: agent.id } : {}),
+          data: { agent_id: agent?.id ?? null, port, worktree: plan?.worktree ?? null, batch: task.batch },
+        });
+        tx.afterCommit(() => {
+          claim = { ...taken, workflow_id: workflowId };
+        });
+      });
     } catch (error) {
-      // Someone else started it (or finished it) since the frontier was read: not ours to run.
-      await this.write((tx) => tx.claims.release(task.id, this.owner));
-      if (error instanceof ConflictError) return false;
+      if (claim === null) {
+        // Rolled back: the loop's queued writes go with its next commit.
+        this.deferred.unshift(...queued);
+      } else {
+        // Committed, and the backend then refused the run (Temporal did not start it): the run
+        // failed, so the claim goes.
+        await this.write((tx) => tx.claims.release(task.id, this.owner));
+      }
+      // Another scheduler has the task, or someone started (or finished) it since the frontier was read.
+      if (error instanceof ClaimTaken || error instanceof ConflictError) return false;
       throw error;
     }
-    // The claim learns its workflow and the event is written in one commit.
-    await this.write(async (tx) => {
-      await tx.claims.attach(task.id, this.owner, id);
-      await this.deps.events.append(tx, {
-        type: 'scheduler.dispatched',
-        project_id: this.deps.project.id,
-        task_id: task.id,
-        blueprint_id: task.blueprint_id,
-        workflow_id: id,
-        ...(agent ? { agent_id: agent.id } : {}),
-        data: { agent_id: agent?.id ?? null, port, worktree: plan?.worktree ?? null, batch: task.batch },
-      });
-    });
-    this.track({ ...claim, workflow_id: id }, id, task.blueprint_id, task.parallelizable, 'pending');
+    this.track(claim!, id, task.blueprint_id, task.parallelizable, 'pending');
     this.dispatched++;
     return true;
   }
@@ -419,8 +442,14 @@ export class Scheduler {
   }
 
   /** Looks at every tracked run; a run that ended is recorded, its worktree and claim cleaned up. */
-  private async settle(): Promise<void> {
+  private async settle(all = false): Promise<void> {
+    // Runs hosted here say so through events at once; a run hosted elsewhere is found by polling.
+    const full = all || Date.now() - this.lastFullSettle >= this.pollMs;
+    if (full) this.lastFullSettle = Date.now();
+    const named = new Set(this.settling);
+    this.settling.clear();
     for (const tracked of [...this.mine.values()]) {
+      if (!full && !named.has(tracked.workflowId)) continue;
       const status = await this.statusOf(tracked.workflowId);
       if (!status) continue;
       tracked.state = status.state;
@@ -477,7 +506,10 @@ export class Scheduler {
           if (Date.now() >= until) return true;
           for (const [id, state] of before) {
             const status = await this.statusOf(id);
-            if (status && status.state !== state) return true;
+            if (status && status.state !== state) {
+              this.settling.add(id);
+              return true;
+            }
           }
           return false;
         },
@@ -613,6 +645,13 @@ export class Scheduler {
       refused: [...this.refused.values()],
       handed_back: this.active().map((t) => t.workflowId),
     };
+  }
+}
+
+/** Thrown inside a start's transaction when another scheduler holds the task: nothing is written. */
+class ClaimTaken extends Error {
+  constructor() {
+    super('another scheduler holds the task');
   }
 }
 

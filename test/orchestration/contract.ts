@@ -377,6 +377,33 @@ export function describeBackendContract(name: string, makeBackend: MakeBackend):
       await expect(b.startWorkflow('t-nope')).rejects.toBeInstanceOf(NotFoundError);
     });
 
+    it('commits the writes handed to a start with the run, and a throw among them refuses it', async () => {
+      const b = await setup();
+      const [first, second] = [tasks[0]!, tasks[1]!];
+      const id = await b.startWorkflow(first.id, { origin: 'scheduler' }, async (tx, workflowId) => {
+        await tx.events.append({
+          type: 'heartbeat',
+          project_id: first.project_id,
+          workflow_id: workflowId,
+          data: {},
+        });
+      });
+      const alongside = await ws.events.readFrom(0, { types: ['heartbeat'] });
+      expect(alongside.map((e) => e.workflow_id)).toEqual([id]);
+      await waitState(b, id, TERMINAL);
+      // Refused inside its transaction: no run, no write, and the task can still be started.
+      await expect(
+        b.startWorkflow(second.id, {}, async (tx) => {
+          await tx.events.append({ type: 'heartbeat', project_id: second.project_id, data: {} });
+          throw new ConflictError('taken');
+        }),
+      ).rejects.toThrow('taken');
+      expect(await b.list({ taskId: second.id })).toEqual([]);
+      expect(await ws.events.readFrom(0, { types: ['heartbeat'] })).toHaveLength(1);
+      const again = await b.startWorkflow(second.id);
+      await waitState(b, again, TERMINAL);
+    });
+
     it('lists workflows by project, task and state', async () => {
       const b = await setup();
       const [other] = await seedTasks(ws.store, 'SHOP', ['SHOP-1']);

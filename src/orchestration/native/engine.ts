@@ -33,6 +33,7 @@ import type {
   OrchestrationBackend,
   PhaseResults,
   RunUntilOptions,
+  StartWrites,
   WorkflowHost,
 } from '../backend.js';
 import {
@@ -130,6 +131,8 @@ export class NativeEngine implements OrchestrationBackend, WorkflowHost {
   private ticking = false;
   private tickQueued = false;
   private lastRenewal = 0;
+  /** Runs being taken by a start's commit, counted against maxConcurrent until they are hosted. */
+  private reserved = 0;
   /** While shutting down: how long an aborted phase may take to return. */
   private graceMs: number;
 
@@ -265,25 +268,30 @@ export class NativeEngine implements OrchestrationBackend, WorkflowHost {
   }
 
   private async claim(): Promise<void> {
-    const capacity = this.maxConcurrent - this.runners.size;
+    const capacity = this.maxConcurrent - this.runners.size - this.reserved;
     if (capacity <= 0) return;
     const ids = await this.store.workflows.claimable(Date.now(), capacity);
     if (ids.length === 0) return;
     const claimed = await this.tx(async (tx) => {
       const plans: { id: string; plan: HostPlan }[] = [];
       for (const id of ids) {
-        const now = Date.now();
-        const row = await tx.workflows.claim(id, this.ownerId, now, now + this.leaseMs);
-        if (!row) continue;
-        const plan = await this.machine.apply(tx, row, this.host, {
-          input: { type: 'claimed', now: Date.now() },
-          now: Date.now(),
-        });
-        plans.push({ id, plan });
+        const plan = await this.take(tx, id);
+        if (plan) plans.push({ id, plan });
       }
       return plans;
     });
     for (const { id, plan } of claimed) if (plan.state.state === 'running') this.hostRun(id, plan);
+  }
+
+  /** Leases run `id` to this host and steps it as claimed; null when another host has it. */
+  private async take(tx: StoreTx, id: string): Promise<HostPlan | null> {
+    const now = Date.now();
+    const row = await tx.workflows.claim(id, this.ownerId, now, now + this.leaseMs);
+    if (!row) return null;
+    return this.machine.apply(tx, row, this.host, {
+      input: { type: 'claimed', now: Date.now() },
+      now: Date.now(),
+    });
   }
 
   private owns(row: WorkflowRecord): boolean {
@@ -518,13 +526,31 @@ export class NativeEngine implements OrchestrationBackend, WorkflowHost {
 
   // ---- OrchestrationClient -----------------------------------------------------------------------
 
-  async startWorkflow(taskId: string, opts: StartOptions = {}): Promise<string> {
-    const id = await this.checkpoint(async (tx) => {
-      const state = await startTaskRun(tx, this.machine, taskId, opts);
-      return state.id;
-    });
-    this.wakeUp();
-    return id;
+  async startWorkflow(taskId: string, opts: StartOptions = {}, alsoWrite?: StartWrites): Promise<string> {
+    let reserved = false;
+    try {
+      const { id, plan } = await this.checkpoint(async (tx) => {
+        const state = await startTaskRun(tx, this.machine, taskId, opts);
+        await alsoWrite?.(tx, state.id);
+        // Hosting here with room to spare: the run is taken in the start's own commit, rather than
+        // by the next tick (a commit and a poll saved on the way to its first phase).
+        if (!this.hosting || this.runners.size + this.reserved >= this.maxConcurrent) {
+          return { id: state.id, plan: null };
+        }
+        this.reserved++;
+        reserved = true;
+        return { id: state.id, plan: await this.take(tx, state.id) };
+      });
+      if (plan?.state.state === 'running') {
+        // Shut down while the start committed: the run goes back for any host at once.
+        if (this.hosting) this.hostRun(id, plan);
+        else await this.release(id);
+      }
+      return id;
+    } finally {
+      if (reserved) this.reserved--;
+      this.wakeUp();
+    }
   }
 
   getStatus(id: string): Promise<WorkflowStatus> {

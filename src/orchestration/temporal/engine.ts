@@ -27,6 +27,7 @@ import type {
   OrchestrationBackend,
   PhaseResults,
   RunUntilOptions,
+  StartWrites,
   WorkflowHost,
 } from '../backend.js';
 import { admitSignal, type MachineConfig } from '../machine/index.js';
@@ -198,12 +199,13 @@ export class TemporalEngine implements OrchestrationBackend, WorkflowHost {
 
   // ---- OrchestrationClient -----------------------------------------------------------------------
 
-  async startWorkflow(taskId: string, opts: StartOptions = {}): Promise<string> {
+  async startWorkflow(taskId: string, opts: StartOptions = {}, alsoWrite?: StartWrites): Promise<string> {
     const client = await this.client();
     const state = await this.store.transaction(async (tx) => {
       const started = await startTaskRun(tx, this.interpreter, taskId, opts);
       // Temporal hosts it: no native host may claim it.
       await tx.workflows.claim(started.id, TEMPORAL_OWNER, Date.now(), NEVER_EXPIRES);
+      await alsoWrite?.(tx, started.id);
       return started;
     });
     const input: ItuvWorkflowInput = {

@@ -16,6 +16,7 @@ import type {
   OrchestrationBackend,
   PhaseResults,
   RunUntilOptions,
+  StartWrites,
   WorkflowHost,
 } from '../backend.js';
 import type { TemporalEngine, TemporalEngineOptions } from './engine.js';
@@ -53,8 +54,8 @@ export class LazyTemporalEngine implements OrchestrationBackend, WorkflowHost {
     if (this.loaded) await (await this.loaded).close();
   }
 
-  async startWorkflow(taskId: string, opts?: StartOptions): Promise<string> {
-    return (await this.engine()).startWorkflow(taskId, opts);
+  async startWorkflow(taskId: string, opts?: StartOptions, alsoWrite?: StartWrites): Promise<string> {
+    return (await this.engine()).startWorkflow(taskId, opts, alsoWrite);
   }
 
   async getStatus(id: string): Promise<WorkflowStatus> {

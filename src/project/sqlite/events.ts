@@ -60,18 +60,17 @@ export class SqliteEvents implements Sync<EventRepository> {
       .eq('task_id = ?', filter?.task_id)
       .in('type', filter?.types);
     if (where.empty) return { events: [], cursor: afterSeq };
-    const read = (): EventPage => {
-      const rows = this.sql
-        .get(`SELECT * FROM events${where} ORDER BY seq LIMIT ?`)
-        .all(...where.params, limit) as EventRow[];
-      const events = rows.map(rowToEvent);
-      if (rows.length === limit) return { events, cursor: rows[rows.length - 1]?.seq ?? afterSeq };
-      return { events, cursor: Math.max(afterSeq, this.lastSeq()) };
-    };
-    // Both queries from one snapshot, so `cursor` is consistent with the rows returned; inside the
-    // store's transaction (or read) the snapshot is already one.
-    const { db } = this.sql;
-    return db.inTransaction ? read() : db.transaction(read).deferred();
+    // The log's end first, then the rows up to it: with one writer at a time, every seq up to a
+    // committed max(seq) is committed, so `cursor` is consistent with the rows without holding a
+    // read transaction open for the two statements (a reader runs after every commit that appends).
+    const last = this.lastSeq();
+    if (last <= afterSeq) return { events: [], cursor: afterSeq };
+    const rows = this.sql
+      .get(`SELECT * FROM events${where} AND seq <= ? ORDER BY seq LIMIT ?`)
+      .all(...where.params, last, limit) as EventRow[];
+    const events = rows.map(rowToEvent);
+    if (rows.length === limit) return { events, cursor: rows[rows.length - 1]?.seq ?? afterSeq };
+    return { events, cursor: last };
   }
 }
 
