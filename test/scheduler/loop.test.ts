@@ -88,6 +88,21 @@ function before(a: Task, b: Task, by: TieBreaker): boolean {
 
 type Spec = (typeof SPECS)[number];
 
+/** Project P with one task per spec, in order, and the dependencies the specs name. */
+function seedSpecs(
+  store: Store,
+  specs: readonly { id: string; deps: readonly string[]; meta?: Partial<Task> }[],
+): ReturnType<typeof seedGraph> {
+  return seedGraph(
+    store,
+    'P',
+    specs.map((spec, i) => ({
+      task: (projectId: string) => ({ ...newTask(projectId, spec.id, i), ...spec.meta }),
+      deps: spec.deps.map((d) => specs.findIndex((s) => s.id === d)),
+    })),
+  );
+}
+
 async function runScheduler(
   tieBreaker: TieBreaker,
   options: Partial<SchedulerOptions> = {},
@@ -97,14 +112,7 @@ async function runScheduler(
   const ws = makeWorkspace();
   try {
     const { store, events } = ws;
-    const { project, tasks } = await seedGraph(
-      store,
-      'P',
-      specs.map((spec, i) => ({
-        task: (projectId: string) => ({ ...newTask(projectId, spec.id, i), ...spec.meta }),
-        deps: spec.deps.map((d) => specs.findIndex((s) => s.id === d)),
-      })),
-    );
+    const { project, tasks } = await seedSpecs(store, specs);
     const engine = new NativeEngine({
       store,
       events,
@@ -240,14 +248,7 @@ describe('Scheduler: the frontier between runs', () => {
     const ws = makeWorkspace();
     try {
       const { store, events } = ws;
-      const { project, tasks } = await seedGraph(
-        store,
-        'P',
-        specs.map((spec, i) => ({
-          task: (projectId: string) => ({ ...newTask(projectId, spec.id, i), ...spec.meta }),
-          deps: spec.deps.map((d) => specs.findIndex((s) => s.id === d)),
-        })),
-      );
+      const { project, tasks } = await seedSpecs(store, specs);
       const scripted = new ScriptedExecutor(ws.dir);
       let hooked = false;
       const executor: PhaseExecutor = {
