@@ -6,7 +6,7 @@
 // declares itself idle: a missed change can delay a dispatch, never end a run early.
 import type { PenguinConfig } from '../config/schema.js';
 import type { Frontier } from '../contracts/views.js';
-import type { EventType, PenguinEvent } from '../contracts/event.js';
+import { EVENT_TYPES, type EventType } from '../contracts/event.js';
 import { IncrementalFrontier, type ReadyFrontier } from './incremental-frontier.js';
 import { resolveProject } from './resolve.js';
 import type { Store } from './store.js';
@@ -30,9 +30,15 @@ const RELOADS: ReadonlySet<EventType> = new Set<EventType>([
 ]);
 
 /** Events that name a task whose row (status, phase) or recorded artifacts may have changed. */
-function movesTask(event: PenguinEvent): boolean {
-  return event.type.startsWith('task.') || event.type.startsWith('workflow.');
-}
+const MOVES: ReadonlySet<EventType> = new Set(
+  EVENT_TYPES.filter((type) => type.startsWith('task.') || type.startsWith('workflow.')),
+);
+
+/**
+ * What is read of the log: the rest (agent output, heartbeats, the scheduler's own events) is
+ * skipped by the store's query, so a chatty agent costs the loop nothing.
+ */
+const FOLLOWED: readonly EventType[] = [...RELOADS, ...MOVES];
 
 /** Past this many events since the last look, reading the graph whole is the cheaper way. */
 const MAX_EVENTS = 2_000;
@@ -75,11 +81,11 @@ export function followProjectFrontier(
     const moved = new Set<string>();
     let cursor = state.cursor;
     for (let seen = 0; ;) {
-      const page = await store.events.readPage(cursor, undefined, PAGE);
+      const page = await store.events.readPage(cursor, { types: FOLLOWED }, PAGE);
       for (const event of page.events) {
         if (event.project_id !== undefined && event.project_id !== state.projectId) continue;
         if (RELOADS.has(event.type)) return null;
-        if (event.task_id !== undefined && movesTask(event) && state.frontier.has(event.task_id)) {
+        if (event.task_id !== undefined && MOVES.has(event.type) && state.frontier.has(event.task_id)) {
           moved.add(event.task_id);
         }
       }

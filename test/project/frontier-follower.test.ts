@@ -89,4 +89,23 @@ describe('followProjectFrontier', () => {
       ['P-2', ['P-1']],
     ]);
   });
+
+  it("skips what does not move a task: a chatty agent's output costs no read of the graph", async () => {
+    const feed = followProjectFrontier(store, DEFAULT_CONFIG.scheduler, 'P');
+    await feed.ready();
+    await store.transaction(async (tx) => {
+      for (let k = 0; k < 2_500; k++) {
+        await events.append(tx, {
+          type: 'agent.output',
+          project_id: p[0]!.project_id,
+          task_id: p[0]!.id,
+          data: { stream: 'stdout', chunk: `line ${k}` },
+        });
+      }
+    });
+    await move(p[0]!, 'running', 'implement');
+    await move(p[0]!, 'completed', 'done');
+    expect(ids((await feed.ready()).ready)).toEqual(['P-2']);
+    expect(feed.reads).toEqual({ whole: 1, byId: 1 });
+  });
 });
