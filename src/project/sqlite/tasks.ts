@@ -539,7 +539,10 @@ export class SqliteTasks implements Sync<TaskRepository> {
       stale: clearsStale(task.status, status) ? false : task.stale,
       updated_at: at,
     };
-    this.write(next);
+    // A move changes four columns: the rest of the row (its lists as JSON) is not written again.
+    this.sql
+      .get('UPDATE tasks SET status = ?, phase = ?, stale = ?, updated_at = ? WHERE id = ?')
+      .run(status, phase, next.stale ? 1 : 0, at, id);
     this.recordTransition({
       task_id: id,
       at,
