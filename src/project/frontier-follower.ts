@@ -38,7 +38,7 @@ const MOVES: ReadonlySet<EventType> = new Set(
  * What is read of the log: the rest (agent output, heartbeats, the scheduler's own events) is
  * skipped by the store's query, so a chatty agent costs the loop nothing.
  */
-const FOLLOWED: readonly EventType[] = [...RELOADS, ...MOVES];
+const FOLLOWED: readonly EventType[] = [...new Set([...RELOADS, ...MOVES])];
 
 /** Past this many events since the last look, reading the graph whole is the cheaper way. */
 const MAX_EVENTS = 2_000;
