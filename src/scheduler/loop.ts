@@ -394,18 +394,17 @@ export class Scheduler {
           ...(agent ? { agent_id: agent.id } : {}),
           data: { agent_id: agent?.id ?? null, port, worktree: plan?.worktree ?? null, batch: task.batch },
         });
-        tx.afterCommit(() => {
-          claim = { ...taken, workflow_id: workflowId };
-        });
+        // Read only once the start resolved, that is once this was committed.
+        claim = { ...taken, workflow_id: workflowId };
       });
     } catch (error) {
-      if (claim === null) {
+      // The store says whether the claim was committed: the backend may refuse the run after its
+      // transaction (Temporal did not start it; the run is recorded failed), and then the claim goes.
+      if ((await this.deps.store.claims.get(task.id))?.owner === this.owner) {
+        await this.write((tx) => tx.claims.release(task.id, this.owner));
+      } else {
         // Rolled back: the loop's queued writes go with its next commit.
         this.deferred.unshift(...queued);
-      } else {
-        // Committed, and the backend then refused the run (Temporal did not start it): the run
-        // failed, so the claim goes.
-        await this.write((tx) => tx.claims.release(task.id, this.owner));
       }
       // Another scheduler has the task, or someone started (or finished) it since the frontier was read.
       if (error instanceof ClaimTaken || error instanceof ConflictError) return false;
