@@ -10,6 +10,7 @@ import { Client, WorkflowNotFoundError, type Connection } from '@temporalio/clie
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import {
   HOSTED_STATES,
+  isTerminal,
   type BackendHealth,
   type QueryAnswers,
   type QueryName,
@@ -19,7 +20,7 @@ import {
   type WorkflowListFilter,
   type WorkflowStatus,
 } from '../../contracts/workflow.js';
-import type { Store } from '../../contracts/store/index.js';
+import type { Store, WorkflowRecord } from '../../contracts/store/index.js';
 import { ConflictError, UsageError } from '../../errors.js';
 import type { EventLog } from '../../events/log.js';
 import type {
@@ -252,13 +253,29 @@ export class TemporalEngine implements OrchestrationBackend, WorkflowHost {
     } catch (error) {
       await this.store.transaction((tx) => tx.workflows.consumeSignal(signalId));
       if (error instanceof WorkflowNotFoundError) {
-        // Finished meanwhile: the store says how.
-        const after = await this.reads.row(this.store, id);
+        const after = await this.endedInTemporal(id);
+        // What a cancel asks for is what the run now is.
+        if (name === 'cancel' && after.state === 'cancelled') return;
         throw new ConflictError(`workflow ${id} is ${after.state}; it cannot take the ${name} signal`);
       }
       throw error;
     }
     await this.applied(id, signalId);
+  }
+
+  /**
+   * For a run Temporal no longer has open: when the store still shows it live, it ended in Temporal
+   * without finishing here (terminated from outside Penguin, say), and no worker will ever step it
+   * again. It is cancelled through the machine, as a signal to a run nobody hosts is, so that its
+   * task is free again and its events tell what happened. Returns the record as it now is.
+   */
+  private async endedInTemporal(id: string): Promise<WorkflowRecord> {
+    return this.store.transaction(async (tx) => {
+      const row = await this.reads.row(tx, id);
+      if (isTerminal(row.state)) return row;
+      await this.interpreter.signal(tx, row, 'cancel', null, false);
+      return this.reads.row(tx, id);
+    });
   }
 
   /**

@@ -135,4 +135,22 @@ describeWithTemporal('the ITUVWorkflow', (server) => {
       implement!.activityTaskScheduledEventAttributes!.activityId.replace(':implement:', ':test:');
     await expect(Worker.runReplayHistory({ workflowBundle: bundle }, json)).rejects.toThrow(/[Nn]ondetermin/);
   }, 60_000);
+
+  it('is cancelled in the store when it was terminated in Temporal behind Penguin, freeing its task', async () => {
+    const { id, client } = await start({ implement: { action: 'pass', sleepMs: 60_000 } });
+    await until('IMPLEMENT to run', async () => (await engine.getStatus(id)).phases.length === 1);
+    await client.workflow.getHandle(id).terminate('an operator, outside Penguin');
+    // The store still shows it running: nothing in Temporal will ever step it again.
+    expect((await engine.getStatus(id)).state).toBe('running');
+    // A pause cannot be taken, and says so with the state it is in now.
+    await expect(engine.signal(id, 'pause')).rejects.toThrow(`workflow ${id} is cancelled`);
+    const status = await engine.getStatus(id);
+    expect(status.state).toBe('cancelled');
+    const task = (await ws.store.tasks.get(status.task_id))!;
+    expect(task.status).toBe('cancelled');
+    const types = (await ws.events.readFrom(0, { workflow_id: id })).map((e) => e.type);
+    expect(types).toContain('workflow.cancelled');
+    // A cancel of it now is answered as done.
+    await engine.cancel(id);
+  }, 60_000);
 });
