@@ -7,6 +7,7 @@ import type {
   SignalName,
   WorkflowArtifact,
   WorkflowPhase,
+  WorkflowPhaseRecord,
   WorkflowStatus,
 } from '../../contracts/workflow.js';
 import type { Effect, MachineConfig, PhaseOutcomeInput, RunState, Step } from '../machine/index.js';
@@ -22,6 +23,28 @@ export interface ItuvWorkflowInput {
   config: MachineConfig;
   /** Heartbeat timeout of phase activities; a dead worker's phase is rerun this long after. */
   heartbeatTimeoutMs: number;
+  /**
+   * Past this many events in its history the workflow continues as new, carrying the run over
+   * (default DEFAULT_CONTINUE_AS_NEW_AFTER; Temporal refuses a history past 51,200 events).
+   */
+  continueAsNewAfter?: number;
+  /** What a run continued as new takes over from the one before it (absent on a first run). */
+  carried?: CarriedRun;
+}
+
+export const DEFAULT_CONTINUE_AS_NEW_AFTER = 10_000;
+
+/** A run's place when its workflow continues as new: its state stays in `state`. */
+export interface CarriedRun {
+  /** A phase the machine opened that has not started yet. */
+  pendingRun: RunPhaseEffect | null;
+  /** A backoff timer under way, as epoch ms. */
+  timer: number | null;
+  /** The phase attempts and artifacts the queries answer with, and when the first run started. */
+  phases: WorkflowPhaseRecord[];
+  artifacts: WorkflowArtifact[];
+  updatedAt: string;
+  startedAt: string;
 }
 
 // Signals (DESIGN §6), for Temporal's own tools (`temporal workflow signal`). Penguin's client sends

@@ -50,6 +50,8 @@ export interface TemporalEngineOptions {
   settings: TemporalSettings;
   /** How long a dead worker's phase goes unnoticed; default 5 s. */
   heartbeatTimeoutMs?: number;
+  /** History length at which a run's workflow continues as new (tests set it low). */
+  continueAsNewAfter?: number;
   /** How long a shutdown lets running phases finish before stopping them; default 5 s. */
   shutdownGraceMs?: number;
   /** Where the workflow bundle is cached; default .penguin/cache of the workspace. */
@@ -213,6 +215,9 @@ export class TemporalEngine implements OrchestrationBackend, WorkflowHost {
       state,
       config: this.options.config,
       heartbeatTimeoutMs: this.heartbeatTimeoutMs,
+      ...(this.options.continueAsNewAfter === undefined
+        ? {}
+        : { continueAsNewAfter: this.options.continueAsNewAfter }),
     };
     try {
       await client.workflow.start(WORKFLOW_TYPE, {

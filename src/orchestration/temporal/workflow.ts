@@ -14,6 +14,7 @@ import {
   CancellationScope,
   CancelledFailure,
   condition,
+  continueAsNew,
   isCancellation,
   proxyActivities,
   proxyLocalActivities,
@@ -41,6 +42,7 @@ import {
 import {
   artifactsQuery,
   cancelSignal,
+  DEFAULT_CONTINUE_AS_NEW_AFTER,
   GATE_FAILED,
   injectFeedbackSignal,
   pauseSignal,
@@ -52,6 +54,7 @@ import {
   steerSignal,
   TEMPORAL_OWNER,
   TRANSIENT,
+  type CarriedRun,
   type ItuvActivities,
   type ItuvWorkflowInput,
   type RunPhaseEffect,
@@ -76,10 +79,13 @@ export async function ITUVWorkflow(input: ItuvWorkflowInput): Promise<RunState> 
   let state: RunState = input.state;
   /** Bumped on every committed change, so waits wake up on a signal's step. */
   let version = 0;
-  let pendingRun: RunPhaseEffect | null = null;
-  let timer: number | null = null;
+  const { carried } = input;
+  let pendingRun: RunPhaseEffect | null = carried?.pendingRun ?? null;
+  let timer: number | null = carried?.timer ?? null;
   let running: { key: string; scope: CancellationScope } | null = null;
-  const history = new PhaseHistory(Date.now());
+  const history = new PhaseHistory(Date.now(), carried);
+  const startedAt = carried?.startedAt ?? workflowInfo().startTime.toISOString();
+  const continueAfter = input.continueAsNewAfter ?? DEFAULT_CONTINUE_AS_NEW_AFTER;
 
   // One chain of steps at a time: the main loop and the signal handlers take turns.
   let turn: Promise<unknown> = Promise.resolve();
@@ -153,14 +159,33 @@ export async function ITUVWorkflow(input: ItuvWorkflowInput): Promise<RunState> 
   setHandler(cancelSignal, () => deliver('cancel', null));
   setHandler(injectFeedbackSignal, (payload) => deliver('inject_feedback', payload));
   setHandler(reverifySignal, (payload) => deliver('reverify', payload));
-  setHandler(statusQuery, () => history.status(state, workflowInfo().startTime.toISOString()));
+  setHandler(statusQuery, () => history.status(state, startedAt));
   setHandler(phaseQuery, () => state.phase);
   setHandler(progressQuery, () => state.progress);
   setHandler(artifactsQuery, () => history.artifacts());
 
-  await exclusive(() => apply({ type: 'claimed', now: Date.now() }));
+  // A run continued as new was claimed by the first one: it carries on where that one stopped.
+  if (!carried) await exclusive(() => apply({ type: 'claimed', now: Date.now() }));
+  // Set once this run has done something: a fresh run continues before its first step never.
+  let progressed = false;
   while (!isTerminal(state.state)) {
+    const long = workflowInfo().historyLength >= continueAfter || workflowInfo().continueAsNewSuggested;
+    if (progressed && long) {
+      // Between two steps, no phase running: the run goes on in a fresh history, with its place.
+      await condition(allHandlersFinished);
+      await continueAsNew<typeof ITUVWorkflow>({
+        ...input,
+        state,
+        carried: {
+          pendingRun,
+          timer,
+          ...history.snapshot(),
+          startedAt,
+        },
+      });
+    }
     const seen = version;
+    progressed = true;
     const run = pendingRun as RunPhaseEffect | null;
     const until = timer as number | null;
     if (state.state === 'pending') {
@@ -240,12 +265,23 @@ function failedOutcome(error: unknown, effect: RunPhaseEffect): PhaseOutcomeInpu
 
 /** The run's phase attempts and artifacts as the workflow saw them, for its queries. */
 class PhaseHistory {
-  private readonly phases: WorkflowPhaseRecord[] = [];
-  private readonly found: WorkflowArtifact[] = [];
+  private readonly phases: WorkflowPhaseRecord[];
+  private readonly found: WorkflowArtifact[];
   private updated: string;
 
-  constructor(now: number) {
-    this.updated = new Date(now).toISOString();
+  constructor(now: number, carried?: CarriedRun) {
+    this.phases = carried ? carried.phases.map((p) => ({ ...p })) : [];
+    this.found = carried ? [...carried.artifacts] : [];
+    this.updated = carried?.updatedAt ?? new Date(now).toISOString();
+  }
+
+  /** What a run continued as new needs to answer the queries as this one would. */
+  snapshot(): Pick<CarriedRun, 'phases' | 'artifacts' | 'updatedAt'> {
+    return {
+      phases: this.phases.map((p) => ({ ...p })),
+      artifacts: [...this.found],
+      updatedAt: this.updated,
+    };
   }
 
   apply(effect: Effect, now: number): void {

@@ -47,6 +47,7 @@ describeWithTemporal('the ITUVWorkflow', (server) => {
 
   async function start(
     script: Parameters<ScriptedExecutor['script']>[1],
+    continueAsNewAfter?: number,
   ): Promise<{ id: string; client: Client }> {
     const [task] = await seedTasks(ws.store, 'BOOK', ['BOOK-1']);
     const executor = new ScriptedExecutor(ws.dir);
@@ -58,6 +59,7 @@ describeWithTemporal('the ITUVWorkflow', (server) => {
       config: TEST_CONFIG,
       settings: server.settings(),
       shutdownGraceMs: 0,
+      ...(continueAsNewAfter === undefined ? {} : { continueAsNewAfter }),
     });
     engine.run();
     return {
@@ -152,5 +154,39 @@ describeWithTemporal('the ITUVWorkflow', (server) => {
     expect(types).toContain('workflow.cancelled');
     // A cancel of it now is answered as done.
     await engine.cancel(id);
+  }, 60_000);
+
+  it('continues as new when its history grows long, and the run goes on where it was', async () => {
+    // Past one event, every turn of the loop continues as new: the run, its IMPLEMENT loop after a
+    // gate failure and its queries must come through every hand-over.
+    const { id, client } = await start({ 'test:1': 'fail' }, 1);
+    const handle = client.workflow.getHandle(id);
+    const final = await handle.result();
+    expect(final).toMatchObject({ state: 'completed', iteration: 2 });
+    // The run that finished is not the first one: it was continued from another.
+    const history = await handle.fetchHistory();
+    const first = history.events?.[0]?.workflowExecutionStartedEventAttributes;
+    expect(first?.continuedExecutionRunId).toBeTruthy();
+    const stored = await engine.getStatus(id);
+    expect(stored.state).toBe('completed');
+    const phases = (s: WorkflowStatus): string[] =>
+      s.phases.map((p) => `${p.phase}:${p.iteration}:${p.outcome}`);
+    expect(phases(stored)).toEqual([
+      'implement:1:passed',
+      'test:1:gate_failed',
+      'implement:2:passed',
+      'test:2:passed',
+      'use:2:passed',
+      'verify:2:passed',
+    ]);
+    // The last run answers for the whole run, as the store does.
+    const queried: WorkflowStatus = await handle.query(statusQuery);
+    expect(phases(queried)).toEqual(phases(stored));
+    // Started when the first run did, not when the last one took over.
+    expect(Date.parse(queried.started_at)).toBeLessThanOrEqual(Date.parse(stored.phases[0]!.started_at));
+    const names = (list: WorkflowArtifact[]): string[] =>
+      list.map((a) => `${a.phase}:${a.iteration}/${a.name}`);
+    expect(names(await handle.query(artifactsQuery))).toEqual(names(await engine.query(id, 'artifacts')));
+    expect(names(await handle.query(artifactsQuery))).toContain('implement:1/implement.txt');
   }, 60_000);
 });
