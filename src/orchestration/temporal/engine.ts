@@ -11,6 +11,7 @@ import { Worker, type NativeConnection } from '@temporalio/worker';
 import {
   HOSTED_STATES,
   isTerminal,
+  WORKFLOW_STATES,
   type BackendHealth,
   type QueryAnswers,
   type QueryName,
@@ -158,6 +159,28 @@ export class TemporalEngine implements OrchestrationBackend, WorkflowHost {
       this.onError(error);
     });
     this.worker = { worker, connection, done };
+    await this.sweepEnded().catch((error: unknown) => this.onError(error));
+  }
+
+  /**
+   * Runs the store shows live whose workflows Temporal has closed (terminated with Temporal's own
+   * tools while no signal came): recorded as ended (endedInTemporal) when a worker starts. A run
+   * Temporal does not know at all is left alone: that is a server without this workspace's history
+   * (another address, a wiped dev server), not a run that ended.
+   */
+  private async sweepEnded(): Promise<void> {
+    const live = WORKFLOW_STATES.filter((state) => !isTerminal(state));
+    const runs = await this.store.workflows.list({ status: live });
+    if (runs.length === 0) return;
+    const client = await this.client();
+    for (const run of runs) {
+      if (run.owner !== TEMPORAL_OWNER) continue;
+      const described = await client.workflow
+        .getHandle(run.id)
+        .describe()
+        .catch(() => null);
+      if (described && described.status.name !== 'RUNNING') await this.endedInTemporal(run.id);
+    }
   }
 
   async runUntil(

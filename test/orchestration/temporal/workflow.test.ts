@@ -156,6 +156,26 @@ describeWithTemporal('the ITUVWorkflow', (server) => {
     await engine.cancel(id);
   }, 60_000);
 
+  it('is found ended when a worker starts, after it was terminated in Temporal while none ran', async () => {
+    const { id, client } = await start({ implement: { action: 'pass', sleepMs: 60_000 } });
+    await until('IMPLEMENT to run', async () => (await engine.getStatus(id)).phases.length === 1);
+    await engine.close();
+    await client.workflow.getHandle(id).terminate('an operator, outside Penguin');
+    expect((await ws.store.workflows.get(id))?.state).toBe('running');
+    engine = new TemporalEngine({
+      store: ws.store,
+      events: ws.events,
+      executor: new ScriptedExecutor(ws.dir),
+      config: TEST_CONFIG,
+      settings: server.settings(),
+      shutdownGraceMs: 0,
+    });
+    engine.run();
+    await until('the sweep', async () => (await engine.getStatus(id)).state === 'cancelled');
+    const task = (await ws.store.tasks.get((await engine.getStatus(id)).task_id))!;
+    expect(task.status).toBe('cancelled');
+  }, 90_000);
+
   it('continues as new when its history grows long, and the run goes on where it was', async () => {
     // Past one event, every turn of the loop continues as new: the run, its IMPLEMENT loop after a
     // gate failure and its queries must come through every hand-over.
