@@ -91,11 +91,6 @@ export class IncrementalFrontier {
     }
   }
 
-  /** How many tasks the graph holds. */
-  get size(): number {
-    return this.tasks.length;
-  }
-
   /** Whether `id` is one of the graph's tasks. */
   has(id: string): boolean {
     return this.index.has(id);

@@ -110,13 +110,14 @@ export class Scheduler {
   private lastReady = '';
   private backingOff = false;
   private lastFrontier: Frontier | null = null;
-  /** Set when an event says a tracked run stopped running: the loop looks at once. */
-  private changed = false;
   /** Ends the current wait at once (set while waitForProgress hosts). */
   private wake: (() => void) | null = null;
   private lastRenewal = 0;
   private lastAdoption = 0;
-  /** Runs an event said stopped running since the last look; every run is looked at each pollMs. */
+  /**
+   * Runs an event said stopped running since the last look (the loop then looks at once); every
+   * run is looked at each pollMs.
+   */
   private readonly settling = new Set<string>();
   private lastFullSettle = 0;
   /** What selection needs of a task, read once per run (blueprint edits are synced with --watch). */
@@ -153,7 +154,6 @@ export class Scheduler {
       (event) => {
         if (event.workflow_id !== undefined && SETTLING.has(event.type)) {
           this.settling.add(event.workflow_id);
-          this.changed = true;
           this.wake?.();
         }
       },
@@ -489,10 +489,7 @@ export class Scheduler {
   private async waitForProgress(signal: AbortSignal | undefined, deadline: number | null): Promise<void> {
     const until = Math.min(Date.now() + 1000, deadline ?? Number.POSITIVE_INFINITY);
     const before = new Map([...this.mine.values()].map((t) => [t.workflowId, t.state]));
-    if (this.changed) {
-      this.changed = false;
-      return;
-    }
+    if (this.settling.size > 0) return;
     // An event ends the wait through this signal at once; so does the caller's.
     const woken = new AbortController();
     const stop = (): void => woken.abort();
@@ -516,7 +513,6 @@ export class Scheduler {
       );
     } finally {
       this.wake = null;
-      this.changed = false;
       signal?.removeEventListener('abort', stop);
     }
   }
