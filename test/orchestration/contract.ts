@@ -16,6 +16,7 @@ import {
   processAlive,
   ScriptedExecutor,
   seedTasks,
+  sideEffects,
   TEST_CONFIG,
   until,
   type Workspace,
@@ -58,11 +59,6 @@ function types(events: PenguinEvent[], only?: EventType[]): string[] {
   return events
     .filter((e) => !only || only.includes(e.type))
     .map((e) => (e.phase ? `${e.type}:${e.phase}` : e.type));
-}
-
-function sideEffects(dir: string): string[] {
-  const file = join(dir, 'sidefx.log');
-  return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
 }
 
 export function describeBackendContract(name: string, makeBackend: MakeBackend): void {

@@ -9,7 +9,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NativeEngine } from '../../src/orchestration/native/engine.js';
 import type { PhaseExecutor } from '../../src/orchestration/phase-executor.js';
 import type { StepRecord } from '../../src/contracts/store/index.js';
-import { makeWorkspace, processAlive, seedTasks, TEST_CONFIG, until, type Workspace } from './helpers.js';
+import {
+  killChild,
+  makeWorkspace,
+  processAlive,
+  seedTasks,
+  sideEffects,
+  TEST_CONFIG,
+  until,
+  type Workspace,
+} from './helpers.js';
 
 const HOST = resolve(import.meta.dirname, '../fixtures/orchestration/host.mjs');
 const BUILT_ENGINE = resolve(import.meta.dirname, '../../dist/orchestration/native/engine.js');
@@ -36,19 +45,6 @@ function spawnHost(ws: Workspace, owner: string): Promise<ChildProcess> {
   });
 }
 
-function kill(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
-  return new Promise((resolvePromise) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolvePromise();
-    child.once('exit', () => resolvePromise());
-    child.kill(signal);
-  });
-}
-
-function sideEffects(dir: string): string[] {
-  const file = join(dir, 'sidefx.log');
-  return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
-}
-
 describe('native engine crash recovery', () => {
   let ws: Workspace;
   let engine: NativeEngine;
@@ -70,7 +66,7 @@ describe('native engine crash recovery', () => {
   });
 
   afterAll(async () => {
-    if (host) await kill(host, 'SIGKILL');
+    if (host) await killChild(host, 'SIGKILL');
     // Agents of killed hosts are orphaned (their own process groups): end the ones still running.
     for (const file of readdirSync(ws.dir).filter((f) => f.endsWith('.pid'))) {
       const pid = Number(readFileSync(join(ws.dir, file), 'utf8'));
@@ -101,7 +97,7 @@ describe('native engine crash recovery', () => {
       for (let round = 0; kills < KILLS; round++) {
         host = await spawnHost(ws, `host-${round}`);
         await new Promise((r) => setTimeout(r, 150 + Math.floor(Math.random() * 900)));
-        await kill(host, 'SIGKILL');
+        await killChild(host, 'SIGKILL');
         host = undefined;
         kills++;
         // Everything committed so far must survive every later crash.
@@ -127,7 +123,7 @@ describe('native engine crash recovery', () => {
           (await engine.list({ status: ['completed', 'failed', 'cancelled'] })).length === ids.length,
         60_000,
       );
-      await kill(host, 'SIGTERM');
+      await killChild(host, 'SIGTERM');
       host = undefined;
 
       const statuses = await engine.list();

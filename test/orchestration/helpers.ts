@@ -1,6 +1,7 @@
 // Shared by the orchestration tests: a real SQLite workspace in a temp dir, tasks, and a scripted
 // executor whose every phase is a real child process (test/fixtures/orchestration/phase.mjs).
-import { mkdtempSync, rmSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { EventLog } from '../../src/events/log.js';
@@ -150,6 +151,21 @@ export class ScriptedExecutor implements PhaseExecutor {
         return { kind: 'transient_error', summary: `agent crashed with exit code ${run.exitCode}` };
     }
   }
+}
+
+/** The attempts the phase script finished in `dir`, in order (its sidefx.log: the side effects counted). */
+export function sideEffects(dir: string): string[] {
+  const file = join(dir, 'sidefx.log');
+  return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
+}
+
+/** Sends `signal` to `child` and resolves once it has exited (at once when it already has). */
+export function killChild(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  return new Promise((done) => {
+    if (child.exitCode !== null || child.signalCode !== null) return done();
+    child.once('exit', () => done());
+    child.kill(signal);
+  });
 }
 
 /** Whether a process with `pid` still exists. */

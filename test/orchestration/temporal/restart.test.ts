@@ -8,7 +8,16 @@ import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import type { PhaseExecutor } from '../../../src/orchestration/phase-executor.js';
 import { TemporalEngine } from '../../../src/orchestration/temporal/engine.js';
-import { makeWorkspace, processAlive, seedTasks, TEST_CONFIG, until, type Workspace } from '../helpers.js';
+import {
+  killChild,
+  makeWorkspace,
+  processAlive,
+  seedTasks,
+  sideEffects,
+  TEST_CONFIG,
+  until,
+  type Workspace,
+} from '../helpers.js';
 import { describeWithTemporal } from './server.js';
 
 const WORKER = resolve(import.meta.dirname, 'worker.mjs');
@@ -32,19 +41,6 @@ function spawnWorker(ws: Workspace, address: string, taskQueue: string): Promise
   });
 }
 
-function kill(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
-  return new Promise((done) => {
-    if (child.exitCode !== null || child.signalCode !== null) return done();
-    child.once('exit', () => done());
-    child.kill(signal);
-  });
-}
-
-function sideEffects(dir: string): string[] {
-  const file = join(dir, 'sidefx.log');
-  return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
-}
-
 describeWithTemporal('temporal worker restart', (server) => {
   let ws: Workspace;
   let client: TemporalEngine;
@@ -57,7 +53,7 @@ describeWithTemporal('temporal worker restart', (server) => {
   });
 
   afterEach(async () => {
-    await Promise.all(workers.splice(0).map((w) => kill(w, 'SIGKILL')));
+    await Promise.all(workers.splice(0).map((w) => killChild(w, 'SIGKILL')));
     await client.close();
     await ws.cleanup();
   });
@@ -83,7 +79,7 @@ describeWithTemporal('temporal worker restart', (server) => {
     const pidFile = join(ws.dir, `${id}_test_1_1.pid`);
     await until('TEST to start', () => existsSync(pidFile) && readFileSync(pidFile, 'utf8').length > 0);
 
-    await kill(first, 'SIGKILL');
+    await killChild(first, 'SIGKILL');
     // The agent the killed worker left behind: end it, as containment would.
     const orphan = Number(readFileSync(pidFile, 'utf8'));
     if (processAlive(orphan)) process.kill(orphan, 'SIGKILL');
