@@ -5,25 +5,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventLog } from '../src/events/log.js';
-import { NativeEngine, type NativeEngineConfig } from '../src/orchestration/native/engine.js';
-import type { PhaseContext, PhaseExecutor, PhaseOutcome } from '../src/orchestration/phase-executor.js';
+import { NativeEngine } from '../src/orchestration/native/engine.js';
+import type { PhaseExecutor, PhaseOutcome } from '../src/orchestration/phase-executor.js';
 import type { Task } from '../src/project/model.js';
 import { openSqliteStore } from '../src/project/sqlite/store.js';
 import type { Store } from '../src/project/store.js';
 import { newTask } from '../test/project/task-factory.js';
+import { BENCH_ENGINE_CONFIG, instantExecutor } from './engine-fixtures.js';
 import { atLeast, atMost, type BenchFigure } from './measure.js';
-
-const CONFIG: NativeEngineConfig = {
-  retry: { max_attempts: 3, initial_interval_sec: 0.01, backoff: 2, max_interval_sec: 0.1 },
-  timeboxSec: { implement: 60, test: 60, use: 60, verify: 60 },
-  maxIterations: 3,
-  autoApprove: true,
-};
-
-const instant: PhaseExecutor = {
-  execute: (ctx: PhaseContext): Promise<PhaseOutcome> =>
-    Promise.resolve({ kind: 'passed', summary: `${ctx.phase} ok`, result: { phase: ctx.phase } }),
-};
 
 function seed(store: Store, key: string, count: number): Promise<Task[]> {
   return store.transaction(async (tx) => {
@@ -65,8 +54,8 @@ async function throughput(dir: string): Promise<BenchFigure[]> {
   const engine = new NativeEngine({
     store,
     events,
-    executor: instant,
-    config: CONFIG,
+    executor: instantExecutor,
+    config: BENCH_ENGINE_CONFIG,
     pollMs: 20,
     maxConcurrent: 64,
   });
@@ -108,7 +97,7 @@ async function recovery(dir: string): Promise<BenchFigure> {
     store,
     events,
     executor: hanging,
-    config: CONFIG,
+    config: BENCH_ENGINE_CONFIG,
     pollMs: 20,
     maxConcurrent: 100,
     ownerId: 'dead-host',
@@ -133,8 +122,8 @@ async function recovery(dir: string): Promise<BenchFigure> {
   const fresh = new NativeEngine({
     store,
     events,
-    executor: instant,
-    config: CONFIG,
+    executor: instantExecutor,
+    config: BENCH_ENGINE_CONFIG,
     pollMs: 20,
     maxConcurrent: 100,
   });

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_CONFIG } from '../src/config/schema.js';
 import { EventLog } from '../src/events/log.js';
-import { NativeEngine, type NativeEngineConfig } from '../src/orchestration/native/engine.js';
+import { NativeEngine } from '../src/orchestration/native/engine.js';
 import type { PhaseContext, PhaseExecutor, PhaseOutcome } from '../src/orchestration/phase-executor.js';
 import { openSqliteStore } from '../src/project/sqlite/store.js';
 import { taskMoveEvents } from '../src/events/task-moves.js';
@@ -29,14 +29,8 @@ import {
 } from '../src/scheduler/worktree.js';
 import { newTask } from '../test/project/task-factory.js';
 import { engineDeps, schedulerOptions, seedGraph } from '../test/scheduler/helpers.js';
+import { BENCH_ENGINE_CONFIG } from './engine-fixtures.js';
 import { atMost, medianMs, type BenchFigure } from './measure.js';
-
-const CONFIG: NativeEngineConfig = {
-  retry: { max_attempts: 3, initial_interval_sec: 0.01, backoff: 2, max_interval_sec: 0.1 },
-  timeboxSec: { implement: 60, test: 60, use: 60, verify: 60 },
-  maxIterations: 3,
-  autoApprove: true,
-};
 
 /** A seeded generator, so every run of the bench sees the same DAG. */
 function random(seed: number): () => number {
@@ -137,7 +131,7 @@ async function makespan(dag: Dag, parallelism: number, dir: string): Promise<Mak
     },
   };
   // The engine polls at its default, as `run continuous` has it.
-  const engine = new NativeEngine({ store, events, executor: sleeping, config: CONFIG });
+  const engine = new NativeEngine({ store, events, executor: sleeping, config: BENCH_ENGINE_CONFIG });
   const scheduler = new Scheduler(
     engineDeps({
       engine,

@@ -9,9 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventLog } from '../src/events/log.js';
 import type { OrchestrationBackend, WorkflowHost } from '../src/orchestration/backend.js';
-import type { MachineConfig } from '../src/orchestration/machine/index.js';
 import { NativeEngine } from '../src/orchestration/native/engine.js';
-import type { PhaseContext, PhaseExecutor, PhaseOutcome } from '../src/orchestration/phase-executor.js';
 import {
   findTemporalBinary,
   startDevServer,
@@ -22,22 +20,11 @@ import type { Task } from '../src/project/model.js';
 import { openSqliteStore } from '../src/project/sqlite/store.js';
 import type { Store } from '../src/project/store.js';
 import { newTask } from '../test/project/task-factory.js';
+import { BENCH_ENGINE_CONFIG, instantExecutor } from './engine-fixtures.js';
 import { atLeast, atMost, type BenchFigure } from './measure.js';
 
 const WORKFLOWS = 200;
 const SEQUENTIAL = 10;
-
-const CONFIG: MachineConfig = {
-  retry: { max_attempts: 3, initial_interval_sec: 0.01, backoff: 2, max_interval_sec: 0.1 },
-  timeboxSec: { implement: 60, test: 60, use: 60, verify: 60 },
-  maxIterations: 3,
-  autoApprove: true,
-};
-
-const instant: PhaseExecutor = {
-  execute: (ctx: PhaseContext): Promise<PhaseOutcome> =>
-    Promise.resolve({ kind: 'passed', summary: `${ctx.phase} ok`, result: { phase: ctx.phase } }),
-};
 
 type Backend = OrchestrationBackend & WorkflowHost;
 
@@ -136,7 +123,14 @@ export async function benchTemporal(): Promise<BenchFigure[]> {
       dir,
       'native',
       (store, events) =>
-        new NativeEngine({ store, events, executor: instant, config: CONFIG, pollMs: 20, maxConcurrent: 64 }),
+        new NativeEngine({
+          store,
+          events,
+          executor: instantExecutor,
+          config: BENCH_ENGINE_CONFIG,
+          pollMs: 20,
+          maxConcurrent: 64,
+        }),
     );
     const binary = await findTemporalBinary();
     const na = Number.NaN;
@@ -151,8 +145,8 @@ export async function benchTemporal(): Promise<BenchFigure[]> {
           new TemporalEngine({
             store,
             events,
-            executor: instant,
-            config: CONFIG,
+            executor: instantExecutor,
+            config: BENCH_ENGINE_CONFIG,
             settings: {
               address,
               namespace: 'penguin',
