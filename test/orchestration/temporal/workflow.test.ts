@@ -16,7 +16,7 @@ import {
   statusQuery,
 } from '../../../src/orchestration/temporal/api.js';
 import { installRuntime, workflowBundle } from '../../../src/orchestration/temporal/bundle.js';
-import { TemporalEngine } from '../../../src/orchestration/temporal/engine.js';
+import { TemporalEngine, type TemporalEngineOptions } from '../../../src/orchestration/temporal/engine.js';
 import {
   makeWorkspace,
   ScriptedExecutor,
@@ -45,6 +45,22 @@ describeWithTemporal('the ITUVWorkflow', (server) => {
     await ws.cleanup();
   });
 
+  /** An engine on the test's workspace and the test server. */
+  function newEngine(
+    executor = new ScriptedExecutor(ws.dir),
+    options: Partial<TemporalEngineOptions> = {},
+  ): TemporalEngine {
+    return new TemporalEngine({
+      store: ws.store,
+      events: ws.events,
+      executor,
+      config: TEST_CONFIG,
+      settings: server.settings(),
+      shutdownGraceMs: 0,
+      ...options,
+    });
+  }
+
   async function start(
     script: Parameters<ScriptedExecutor['script']>[1],
     continueAsNewAfter?: number,
@@ -52,15 +68,7 @@ describeWithTemporal('the ITUVWorkflow', (server) => {
     const [task] = await seedTasks(ws.store, 'BOOK', ['BOOK-1']);
     const executor = new ScriptedExecutor(ws.dir);
     executor.script(task!.id, script);
-    engine = new TemporalEngine({
-      store: ws.store,
-      events: ws.events,
-      executor,
-      config: TEST_CONFIG,
-      settings: server.settings(),
-      shutdownGraceMs: 0,
-      ...(continueAsNewAfter === undefined ? {} : { continueAsNewAfter }),
-    });
+    engine = newEngine(executor, continueAsNewAfter === undefined ? {} : { continueAsNewAfter });
     engine.run();
     return {
       id: await engine.startWorkflow(task!.id),
@@ -105,13 +113,7 @@ describeWithTemporal('the ITUVWorkflow', (server) => {
   }, 60_000);
 
   it('replays a recorded run, and refuses a history whose phases ran in another order', async () => {
-    engine = new TemporalEngine({
-      store: ws.store,
-      events: ws.events,
-      executor: new ScriptedExecutor(ws.dir),
-      config: TEST_CONFIG,
-      settings: server.settings(),
-    });
+    engine = newEngine();
     installRuntime();
     // Cached under a hash of its sources, replacing other versions' bundles; read back from there.
     const cacheDir = join(ws.dir, 'cache');
@@ -162,14 +164,7 @@ describeWithTemporal('the ITUVWorkflow', (server) => {
     await engine.close();
     await client.workflow.getHandle(id).terminate('an operator, outside Penguin');
     expect((await ws.store.workflows.get(id))?.state).toBe('running');
-    engine = new TemporalEngine({
-      store: ws.store,
-      events: ws.events,
-      executor: new ScriptedExecutor(ws.dir),
-      config: TEST_CONFIG,
-      settings: server.settings(),
-      shutdownGraceMs: 0,
-    });
+    engine = newEngine();
     engine.run();
     await until('the sweep', async () => (await engine.getStatus(id)).state === 'cancelled');
     const task = (await ws.store.tasks.get((await engine.getStatus(id)).task_id))!;
