@@ -1,7 +1,10 @@
 // Runs the BUILT penguin CLI in the background, like a command left running in another terminal,
 // so a test can steer it from other processes and kill it. The synchronous variant is run-cli.ts.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { BIN, type RunOptions } from './run-cli.js';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { assertBuilt, BIN, syncedWorkspace, tempDir, type RunOptions } from './run-cli.js';
 
 export interface BackgroundCli {
   readonly child: ChildProcess;
@@ -67,4 +70,27 @@ export async function waitUntil<T>(
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
+}
+
+/**
+ * For a describe block (or file) of tests that leave CLIs running: checks the build, makes one
+ * scratch directory, kills what a test started in the background after it (a failed test must not
+ * leave a host running) and removes the directory at the end. `workspace` copies a source there,
+ * initialised and synced like a user would.
+ */
+export function backgroundCliScratch(prefix: string): {
+  background: BackgroundCli[];
+  workspace: (source: string, name: string) => string;
+} {
+  let scratch = '';
+  const background: BackgroundCli[] = [];
+  beforeAll(() => {
+    assertBuilt();
+    scratch = tempDir(prefix);
+  });
+  afterEach(async () => {
+    await Promise.all(background.splice(0).map((cli) => cli.kill()));
+  });
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+  return { background, workspace: (source, name) => syncedWorkspace(source, join(scratch, name)) };
 }

@@ -6,11 +6,11 @@
 import { freeLoopbackPort } from '../../src/ituv/port.js';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { WorkflowStatus } from '../../src/orchestration/backend.js';
 import { describeWithTemporal } from '../orchestration/temporal/server.js';
 import { assertBuilt, FIXTURES, runCli, runJson, syncedWorkspace, tempDir } from './run-cli.js';
-import { spawnCli, waitUntil, type BackgroundCli } from './spawn-cli.js';
+import { backgroundCliScratch, spawnCli, waitUntil } from './spawn-cli.js';
 
 interface AgentCall {
   event: 'started' | 'finished';
@@ -45,20 +45,10 @@ function onTemporal(
 }
 
 describeWithTemporal('the CLI on Temporal', (server) => {
-  let scratch: string;
-  const background: BackgroundCli[] = [];
-
-  beforeAll(() => {
-    assertBuilt();
-    scratch = tempDir('penguin-e2e-temporal-');
-  });
-  afterEach(async () => {
-    await Promise.all(background.splice(0).map((cli) => cli.kill()));
-  });
-  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+  const { background, workspace } = backgroundCliScratch('penguin-e2e-temporal-');
 
   it('runs a workflow steered from several terminals and finishes it on a new worker after a SIGKILL', async () => {
-    const dir = syncedWorkspace(join(FIXTURES, 'e2e-slow'), join(scratch, 'steered'));
+    const dir = workspace(join(FIXTURES, 'e2e-slow'), 'steered');
     const settings = server.settings();
     const cli = onTemporal(dir, settings.address, settings.taskQueue);
     const status = (id: string): WorkflowStatus => {
@@ -123,7 +113,7 @@ describeWithTemporal('the CLI on Temporal', (server) => {
   }, 120_000);
 
   it('stops a worker on TERM after its running phase finished within --grace', async () => {
-    const dir = syncedWorkspace(join(FIXTURES, 'e2e-slow'), join(scratch, 'graceful'));
+    const dir = workspace(join(FIXTURES, 'e2e-slow'), 'graceful');
     const settings = server.settings();
     const cli = onTemporal(dir, settings.address, settings.taskQueue);
     const t1 = spawnCli(['worker', '--grace', '30', '--json'], cli);
@@ -148,7 +138,7 @@ describeWithTemporal('the CLI on Temporal', (server) => {
   }, 90_000);
 
   it('keeps a signal sent while no worker runs and applies it when one does', async () => {
-    const dir = syncedWorkspace(join(FIXTURES, 'e2e-slow'), join(scratch, 'queued-signal'));
+    const dir = workspace(join(FIXTURES, 'e2e-slow'), 'queued-signal');
     const settings = server.settings();
     const cli = onTemporal(dir, settings.address, settings.taskQueue);
     const { id } = runJson<WorkflowStatus>(['task', 'ituv', 'start', 'S-1', '--detach'], cli).json;
@@ -168,7 +158,7 @@ describeWithTemporal('the CLI on Temporal', (server) => {
   }, 60_000);
 
   it('auto-starts a dev server under .penguin/, reports its health and stops it', async () => {
-    const dir = syncedWorkspace(join(FIXTURES, 'e2e-slow'), join(scratch, 'dev'));
+    const dir = workspace(join(FIXTURES, 'e2e-slow'), 'dev');
     const address = `127.0.0.1:${await freeLoopbackPort()}`;
     const cli = {
       cwd: dir,

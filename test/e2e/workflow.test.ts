@@ -1,12 +1,12 @@
 // Durable runs across terminals, through the built CLI: a run started in one terminal is paused, fed
 // back and resumed from others; the first terminal is killed; a new one finishes the run. Every
 // "terminal" is a separate real process sharing only the workspace's SQLite database.
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { WorkflowStatus } from '../../src/orchestration/backend.js';
-import { assertBuilt, FIXTURES, runJson, tempDir, syncedWorkspace } from './run-cli.js';
-import { spawnCli, waitUntil, type BackgroundCli } from './spawn-cli.js';
+import { FIXTURES, runJson } from './run-cli.js';
+import { backgroundCliScratch, spawnCli, waitUntil, type BackgroundCli } from './spawn-cli.js';
 import { pidsWithMarker } from '../ituv/orphans.js';
 
 // The CLI prints WorkflowStatus as JSON: the tests read it with the product's own type.
@@ -20,23 +20,7 @@ interface AgentCall {
   feedback: string;
 }
 
-let scratch: string;
-const background: BackgroundCli[] = [];
-
-beforeAll(() => {
-  assertBuilt();
-  scratch = tempDir('penguin-e2e-workflow-');
-});
-afterEach(async () => {
-  // A failed test must not leave a host running.
-  await Promise.all(background.splice(0).map((cli) => cli.kill()));
-});
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-
-/** A fresh copy of a workspace source, initialised and synced like a user would. */
-function workspaceFrom(source: string, name: string): string {
-  return syncedWorkspace(source, join(scratch, name));
-}
+const { background, workspace: workspaceFrom } = backgroundCliScratch('penguin-e2e-workflow-');
 
 function agentCalls(dir: string): AgentCall[] {
   const file = join(dir, 'agent-log.jsonl');
