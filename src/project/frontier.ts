@@ -142,6 +142,23 @@ function validate(input: FrontierInput): void {
   }
 }
 
+/** Edge ids grouped by a task index: row i is ids[start[i] .. start[i + 1]). */
+export interface EdgeRows {
+  start: Int32Array;
+  ids: Int32Array;
+}
+
+/** The edges grouped by the task `by` names for each (its dependent or its upstream); -1 is left out. */
+export function groupEdges(taskCount: number, by: Int32Array): EdgeRows {
+  const start = new Int32Array(taskCount + 1);
+  for (let e = 0; e < by.length; e++) if (by[e]! >= 0) start[by[e]! + 1]!++;
+  for (let i = 0; i < taskCount; i++) start[i + 1]! += start[i]!;
+  const fill = start.slice(0, taskCount);
+  const ids = new Int32Array(start[taskCount]!);
+  for (let e = 0; e < by.length; e++) if (by[e]! >= 0) ids[fill[by[e]!]!++] = e;
+  return { start, ids };
+}
+
 /**
  * For every task downstream (transitively) of a failed task, the index of the earliest failed root
  * (in `failed` order) that reaches it; -1 elsewhere. `up`/`down` are per-dependency task indices.
@@ -152,15 +169,8 @@ function failedRoots(
   down: Int32Array,
   failed: readonly number[],
 ): Int32Array {
-  // Dependents of each task in compressed rows: start[i]..start[i+1] in `dependents`.
-  const start = new Int32Array(taskCount + 1);
-  for (let d = 0; d < up.length; d++) if (up[d]! >= 0 && down[d]! >= 0) start[up[d]! + 1]!++;
-  for (let i = 0; i < taskCount; i++) start[i + 1]! += start[i]!;
-  const fill = start.slice(0, taskCount);
-  const dependents = new Int32Array(start[taskCount]!);
-  for (let d = 0; d < up.length; d++)
-    if (up[d]! >= 0 && down[d]! >= 0) dependents[fill[up[d]!]!++] = down[d]!;
-
+  // The edges out of each task, in compressed rows.
+  const dependents = groupEdges(taskCount, up);
   // One shared visited array over roots in order: everything below a node reached from an earlier
   // root was reached from it too, so each task gets its earliest root in O(V + E) overall.
   const rootOf = new Int32Array(taskCount).fill(-1);
@@ -172,9 +182,9 @@ function failedRoots(
     queue[tail++] = root;
     for (let head = 0; head < tail; head++) {
       const node = queue[head]!;
-      for (let e = start[node]!; e < start[node + 1]!; e++) {
-        const next = dependents[e]!;
-        if (rootOf[next] !== -1) continue;
+      for (let k = dependents.start[node]!; k < dependents.start[node + 1]!; k++) {
+        const next = down[dependents.ids[k]!]!;
+        if (next < 0 || rootOf[next] !== -1) continue;
         rootOf[next] = root;
         queue[tail++] = next;
       }

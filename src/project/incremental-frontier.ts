@@ -8,7 +8,7 @@
 // has failed, recomputes the whole graph; and an artifact's validity can change on disk without a
 // write to the store, so tasks with artifact_ready dependencies are re-evaluated every time.
 import type { Frontier, ReadyTask } from '../contracts/views.js';
-import { computeFrontier, type FrontierInput } from './frontier.js';
+import { computeFrontier, groupEdges, type EdgeRows, type FrontierInput } from './frontier.js';
 import type { FrontierEdges, FrontierGraph, FrontierTask } from './store.js';
 import { DEPENDENCY_POLICIES } from '../contracts/blueprint.js';
 
@@ -35,29 +35,13 @@ const NO_EDGES: FrontierEdges = {
   missingIds: new Map(),
 };
 
-/** Edge ids grouped by a task index: row i is ids[start[i] .. start[i + 1]). */
-interface Rows {
-  start: Int32Array;
-  ids: Int32Array;
-}
-
-function groupEdges(taskCount: number, by: Int32Array): Rows {
-  const start = new Int32Array(taskCount + 1);
-  for (let e = 0; e < by.length; e++) if (by[e]! >= 0) start[by[e]! + 1]!++;
-  for (let i = 0; i < taskCount; i++) start[i + 1]! += start[i]!;
-  const fill = start.slice(0, taskCount);
-  const ids = new Int32Array(start[taskCount]!);
-  for (let e = 0; e < by.length; e++) if (by[e]! >= 0) ids[fill[by[e]!]!++] = e;
-  return { start, ids };
-}
-
 export class IncrementalFrontier {
   private readonly tasks: FrontierTask[];
   private readonly index = new Map<string, number>();
   private readonly edges: FrontierEdges;
   /** Each task's dependencies (edges into it) and its dependents' edges (edges out of it). */
-  private readonly incoming: Rows;
-  private readonly outgoing: Rows;
+  private readonly incoming: EdgeRows;
+  private readonly outgoing: EdgeRows;
   /** Active tasks with an artifact_ready dependency: re-evaluated every time. */
   private readonly watched: number[] = [];
   private readonly readySet = new Set<number>();
@@ -248,7 +232,7 @@ export class IncrementalFrontier {
     }
   }
 
-  private rowOf(rows: Rows, i: number): Int32Array {
+  private rowOf(rows: EdgeRows, i: number): Int32Array {
     return rows.ids.subarray(rows.start[i]!, rows.start[i + 1]!);
   }
 }
